@@ -1,0 +1,71 @@
+"""Who may see and do what: the one place for access rules.
+
+- A grassroots officer sees and files only their own unit's reports.
+- An upper-level officer files its own unit's reports, and reads and reviews the
+  reports of every unit in its subtree.
+- Provincial staff read everything under their federation, file the federation's
+  own reports and review the units below it.
+- Superusers (admins) may do everything.
+Views apply these through ``visible_units`` on querysets and the ``can_*`` checks.
+"""
+
+from .models import Organisation, User
+
+REVIEWER_ROLES = {User.Role.UPPER_LEVEL_OFFICER, User.Role.PROVINCIAL_STAFF}
+
+
+def _officer_unit(user):
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user.organisation if user.organisation_id else None
+
+
+def visible_units(user):
+    """The organisations whose figures ``user`` may read."""
+    if user.is_authenticated and user.is_superuser:
+        return Organisation.objects.all()
+    unit = _officer_unit(user)
+    if unit is None or not user.role:
+        return Organisation.objects.none()
+    if user.role == User.Role.GRASSROOTS_OFFICER:
+        return Organisation.objects.filter(pk=unit.pk)
+    return Organisation.objects.under(unit)
+
+
+def can_view_unit(user, unit):
+    """Whether ``user`` may read ``unit``'s reports and dashboard."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    own = _officer_unit(user)
+    if own is None or not user.role:
+        return False
+    if user.role == User.Role.GRASSROOTS_OFFICER:
+        return unit.pk == own.pk
+    return unit.is_within(own)
+
+
+def can_file_for(user, unit):
+    """Whether ``user`` may fill in and submit ``unit``'s own reports (own unit only)."""
+    own = _officer_unit(user)
+    return own is not None and bool(user.role) and own.pk == unit.pk
+
+
+def can_review_unit(user, unit):
+    """Whether ``user`` may approve, return or reopen ``unit``'s reports: an officer of
+    one of its ancestors (never of the unit itself)."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    own = _officer_unit(user)
+    if own is None or user.role not in REVIEWER_ROLES:
+        return False
+    return unit.pk != own.pk and unit.is_within(own)
+
+
+def can_register_unit_under(user, parent):
+    """Whether ``user`` may register a newly founded grassroots union under ``parent``."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    own = _officer_unit(user)
+    if own is None or user.role not in REVIEWER_ROLES:
+        return False
+    return parent.is_within(own) and parent.kind != Organisation.Kind.GRASSROOTS

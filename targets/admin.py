@@ -1,0 +1,153 @@
+from django.contrib import admin
+from django.utils.formats import number_format
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Allocation,
+    MonthlyReport,
+    PriorityTask,
+    ReportFigure,
+    Resolution,
+    Target,
+    TargetComponent,
+    TaskProgress,
+)
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    fields = ["number", "short_name", "text", "due_month"]
+    show_change_link = True
+
+
+class PriorityTaskInline(admin.StackedInline):
+    model = PriorityTask
+    extra = 0
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "title", "organisation", "issued_on", "report_due_day"]
+    list_filter = ["year"]
+    search_fields = ["title", "theme"]
+    autocomplete_fields = ["organisation"]
+    inlines = [TargetInline, PriorityTaskInline]
+
+
+class TargetComponentInline(admin.StackedInline):
+    model = TargetComponent
+    extra = 0
+    show_change_link = True
+    fieldsets = [
+        (None, {"fields": [("order", "label"), ("figure", "unit_of_measure"), ("measure", "figure_kind")]}),
+        (_("Threshold and workforce"), {"fields": [("threshold", "threshold_unit"), "min_workforce"]}),
+        (_("Who reports it"), {"fields": [
+            ("for_province", "for_upper_level", "for_grassroots"),
+            ("for_public_agency", "for_state_enterprise", "for_non_state_enterprise"),
+        ]}),
+    ]
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "short_name", "resolution", "due_month"]
+    list_filter = ["resolution"]
+    search_fields = ["short_name", "text"]
+    inlines = [TargetComponentInline]
+
+
+class AllocationInline(admin.TabularInline):
+    model = Allocation
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(TargetComponent)
+class TargetComponentAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "figure_display", "unit_of_measure", "measure", "allocation_status"]
+    list_filter = ["target__resolution", "measure"]
+    search_fields = ["target__short_name", "label"]
+    list_select_related = ["target"]
+    inlines = [AllocationInline]
+    readonly_fields = ["allocation_balance_table"]
+
+    @admin.display(description=_("figure"), ordering="figure")
+    def figure_display(self, obj):
+        return number_format(obj.figure, force_grouping=True)
+
+    @admin.display(description=_("allocations"))
+    def allocation_status(self, obj):
+        rows = obj.allocation_balance()
+        if not rows:
+            return _("not allocated")
+        if all(r["difference"] == 0 for r in rows):
+            return _("shares add up")
+        return _("shares do not add up")
+
+    @admin.display(description=_("do the shares add up?"))
+    def allocation_balance_table(self, obj):
+        rows = obj.allocation_balance() if obj.pk else []
+        if not rows:
+            return _("Nothing allocated yet.")
+        return format_html_join(
+            "",
+            "<div>{}: {} / {} {}</div>",
+            (
+                (
+                    r["parent"],
+                    number_format(r["allocated"], force_grouping=True),
+                    "–" if r["figure"] is None else number_format(r["figure"], force_grouping=True),
+                    "✔" if r["difference"] == 0 else f"({r['difference']:+d})",
+                )
+                for r in rows
+            ),
+        )
+
+
+@admin.register(Allocation)
+class AllocationAdmin(SimpleHistoryAdmin):
+    list_display = ["component", "organisation", "figure"]
+    list_filter = ["component__target__resolution", "component__target"]
+    search_fields = ["organisation__name", "organisation__code"]
+    autocomplete_fields = ["organisation"]
+    list_select_related = ["component__target", "organisation"]
+
+
+@admin.register(PriorityTask)
+class PriorityTaskAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "resolution"]
+    list_filter = ["resolution"]
+
+
+class ReportFigureInline(admin.TabularInline):
+    model = ReportFigure
+    extra = 0
+
+
+class TaskProgressInline(admin.TabularInline):
+    model = TaskProgress
+    extra = 0
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "month", "resolution", "status", "submitted_at", "reviewed_by"]
+    list_filter = ["resolution", "month", "status"]
+    search_fields = ["organisation__name", "organisation__code"]
+    list_select_related = ["organisation", "resolution", "reviewed_by"]
+    autocomplete_fields = ["organisation"]
+    inlines = [ReportFigureInline, TaskProgressInline]
+
+    # Reports change only through the reporting workflow (filing, review, history),
+    # never by a bare save in the admin: here they are read-only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
