@@ -34,6 +34,4 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
     autocomplete_fields = ["organisation"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Organisation"), {"fields": ["organisation", "role"]}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        (_("Organisation"), {"fields": ["organisation", "role"]}),
-    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ["organisation", "role"]}),)

@@ -44,27 +44,93 @@ STATE_ENTERPRISES = [
 ]
 
 PLACES = [
-    "Vĩnh Thanh", "Vĩnh Lạc", "An Hòa", "Rạch Sỏi", "Vĩnh Hiệp", "Phi Thông", "Thạnh Lộc",
-    "Minh Lương", "Bình An", "Mong Thọ", "Dương Đông", "An Thới", "Cửa Cạn", "Gành Dầu",
-    "Hòn Đất", "Sóc Sơn", "Mỹ Lâm", "Tân Hiệp", "Thạnh Đông", "Giồng Riềng", "Ngọc Chúc",
-    "Gò Quao", "Vĩnh Hòa Hưng", "Thứ Ba", "Đông Thái", "Thứ Mười Một", "Vân Khánh", "Vĩnh Thuận",
-    "Thạnh Yên", "Tân Khánh Hòa", "Phú Mỹ", "Hòn Tre", "Lại Sơn", "Bình Sơn", "Dương Hòa",
-    "Kiên Bình", "Hòa Điền", "Thuận Yên", "Mỹ Đức", "Tiên Hải", "Hòn Nghệ", "Tây Yên",
+    "Vĩnh Thanh",
+    "Vĩnh Lạc",
+    "An Hòa",
+    "Rạch Sỏi",
+    "Vĩnh Hiệp",
+    "Phi Thông",
+    "Thạnh Lộc",
+    "Minh Lương",
+    "Bình An",
+    "Mong Thọ",
+    "Dương Đông",
+    "An Thới",
+    "Cửa Cạn",
+    "Gành Dầu",
+    "Hòn Đất",
+    "Sóc Sơn",
+    "Mỹ Lâm",
+    "Tân Hiệp",
+    "Thạnh Đông",
+    "Giồng Riềng",
+    "Ngọc Chúc",
+    "Gò Quao",
+    "Vĩnh Hòa Hưng",
+    "Thứ Ba",
+    "Đông Thái",
+    "Thứ Mười Một",
+    "Vân Khánh",
+    "Vĩnh Thuận",
+    "Thạnh Yên",
+    "Tân Khánh Hòa",
+    "Phú Mỹ",
+    "Hòn Tre",
+    "Lại Sơn",
+    "Bình Sơn",
+    "Dương Hòa",
+    "Kiên Bình",
+    "Hòa Điền",
+    "Thuận Yên",
+    "Mỹ Đức",
+    "Tiên Hải",
+    "Hòn Nghệ",
+    "Tây Yên",
 ]
 PUBLIC_KINDS = [
-    "Trường Mầm non {}", "Trường Tiểu học {}", "Trường THCS {}", "Trường THPT {}",
-    "Trạm Y tế xã {}", "UBND xã {}", "Bệnh viện Đa khoa khu vực {}", "Chi cục Thuế khu vực {}",
-    "Kho bạc Nhà nước {}", "Trung tâm Văn hóa {}", "Phòng Tài nguyên và Môi trường {}",
+    "Trường Mầm non {}",
+    "Trường Tiểu học {}",
+    "Trường THCS {}",
+    "Trường THPT {}",
+    "Trạm Y tế xã {}",
+    "UBND xã {}",
+    "Bệnh viện Đa khoa khu vực {}",
+    "Chi cục Thuế khu vực {}",
+    "Kho bạc Nhà nước {}",
+    "Trung tâm Văn hóa {}",
+    "Phòng Tài nguyên và Môi trường {}",
     "Ban Quản lý dự án {}",
 ]
 COMPANY_WORDS = [
-    "Thành Công", "Hưng Phát", "Phú Quý", "Biển Xanh", "Minh Phát", "Kiên Hùng", "Tân Thành",
-    "Hải Đăng", "Ngọc Trai", "Sao Mai", "Đại Dương", "Thuận Phát", "Mekong", "Hòn Thơm",
-    "Nam Hải", "Trung Sơn", "Việt Úc", "Phú Cường", "An Phú", "Đông Hải",
+    "Thành Công",
+    "Hưng Phát",
+    "Phú Quý",
+    "Biển Xanh",
+    "Minh Phát",
+    "Kiên Hùng",
+    "Tân Thành",
+    "Hải Đăng",
+    "Ngọc Trai",
+    "Sao Mai",
+    "Đại Dương",
+    "Thuận Phát",
+    "Mekong",
+    "Hòn Thơm",
+    "Nam Hải",
+    "Trung Sơn",
+    "Việt Úc",
+    "Phú Cường",
+    "An Phú",
+    "Đông Hải",
 ]
 COMPANY_KINDS = [
-    "Công ty TNHH {}", "Công ty Cổ phần {}", "Công ty TNHH Thủy sản {}", "Công ty CP Xây dựng {}",
-    "Công ty TNHH Du lịch {}", "Công ty TNHH May mặc {}", "Doanh nghiệp tư nhân {}",
+    "Công ty TNHH {}",
+    "Công ty Cổ phần {}",
+    "Công ty TNHH Thủy sản {}",
+    "Công ty CP Xây dựng {}",
+    "Công ty TNHH Du lịch {}",
+    "Công ty TNHH May mặc {}",
+    "Doanh nghiệp tư nhân {}",
 ]
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Dương"]
 GIVEN = ["Văn An", "Thị Bích", "Minh Châu", "Thanh Hải", "Thị Hoa", "Quốc Khánh", "Thị Lan", "Hoàng Nam"]
@@ -105,7 +171,14 @@ def _grassroots_rows(rng):
                 founded = datetime.date(2020, rng.randint(1, 11), rng.randint(1, 28))
             else:
                 founded = datetime.date(rng.randint(1990, 2019), rng.randint(1, 12), rng.randint(1, 28))
-            yield upper_code, code, f"{name} ({district})" if sector == "public_agency" else name, sector, workforce, founded
+            yield (
+                upper_code,
+                code,
+                f"{name} ({district})" if sector == "public_agency" else name,
+                sector,
+                workforce,
+                founded,
+            )
     for n, (upper_code, name, workforce) in enumerate(STATE_ENTERPRISES, start=1):
         code = f"{upper_code}-DNNN{n}"
         yield upper_code, code, name, "state_enterprise", workforce, datetime.date(1995 + n, 1, 1)
@@ -146,9 +219,16 @@ def load_demo_organisations():
             continue
         new_units.append(
             Organisation(
-                code=code, name=name, kind=Organisation.Kind.GRASSROOTS, sector=sector,
-                parent=uppers[upper_code], workforce=workforce, members=members, founded_on=founded,
-                contact_person=contact, phone=phone,
+                code=code,
+                name=name,
+                kind=Organisation.Kind.GRASSROOTS,
+                sector=sector,
+                parent=uppers[upper_code],
+                workforce=workforce,
+                members=members,
+                founded_on=founded,
+                contact_person=contact,
+                phone=phone,
             )
         )
     if new_units:

@@ -101,6 +101,25 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The path is part of the row's identity in the tree: it is kept right here, in
+        # the one place every write passes through (admin, forms, loaders), together with
+        # the paths of the subtree when the unit moves to another parent.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            parent_path = (
+                Organisation.objects.values_list("path", flat=True).get(pk=self.parent_id) if self.parent_id else ""
+            )
+            new_path = parent_path + path_segment(self.pk)
+            if new_path != self.path:
+                old_path = self.path
+                Organisation.objects.filter(pk=self.pk).update(path=new_path)
+                if old_path:
+                    Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+                    )
+                self.path = new_path
+
     @property
     def depth(self):
         return len(self.path) // PATH_STEP
@@ -131,27 +150,6 @@ class Organisation(models.Model):
             raise ValidationError({"dissolved_on": _("A unit cannot be dissolved before it was founded.")})
         if self.parent_id and self.pk and self.parent.is_within(self):
             raise ValidationError({"parent": _("A unit cannot be placed under itself or its own sub-units.")})
-
-    def save(self, *args, **kwargs):
-        # The path is part of the row's identity in the tree: it is kept right here, in
-        # the one place every write passes through (admin, forms, loaders), together with
-        # the paths of the subtree when the unit moves to another parent.
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            parent_path = (
-                Organisation.objects.values_list("path", flat=True).get(pk=self.parent_id)
-                if self.parent_id
-                else ""
-            )
-            new_path = parent_path + path_segment(self.pk)
-            if new_path != self.path:
-                old_path = self.path
-                Organisation.objects.filter(pk=self.pk).update(path=new_path)
-                if old_path:
-                    Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
-                    )
-                self.path = new_path
 
 
 class User(AbstractUser):

@@ -44,10 +44,15 @@ class TargetComponentInline(admin.StackedInline):
     fieldsets = [
         (None, {"fields": [("order", "label"), ("figure", "unit_of_measure"), ("measure", "figure_kind")]}),
         (_("Threshold and workforce"), {"fields": [("threshold", "threshold_unit"), "min_workforce"]}),
-        (_("Who reports it"), {"fields": [
-            ("for_province", "for_upper_level", "for_grassroots"),
-            ("for_public_agency", "for_state_enterprise", "for_non_state_enterprise"),
-        ]}),
+        (
+            _("Who reports it"),
+            {
+                "fields": [
+                    ("for_province", "for_upper_level", "for_grassroots"),
+                    ("for_public_agency", "for_state_enterprise", "for_non_state_enterprise"),
+                ]
+            },
+        ),
     ]
 
 

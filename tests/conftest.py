@@ -26,8 +26,14 @@ def tree(resolution):
 
     def unit(code, parent, kind=G, sector="", workforce=50, founded=datetime.date(2010, 1, 1)):
         return Organisation.objects.create(
-            code=code, name=f"Đơn vị {code}", kind=kind, sector=sector, parent=parent,
-            workforce=workforce, members=workforce // 2, founded_on=founded,
+            code=code,
+            name=f"Đơn vị {code}",
+            kind=kind,
+            sector=sector,
+            parent=parent,
+            workforce=workforce,
+            members=workforce // 2,
+            founded_on=founded,
         )
 
     rach_gia = unit("RG", province, Organisation.Kind.UPPER_LEVEL)

@@ -13,9 +13,11 @@ pytestmark = pytest.mark.django_db
 def test_units_under_an_upper_level(tree):
     codes = set(Organisation.objects.under(tree["rach_gia"]).values_list("code", flat=True))
     assert codes == {"RG", "RG-1", "RG-2", "RG-3"}
-    assert set(
-        Organisation.objects.under(tree["rach_gia"], include_self=False).values_list("code", flat=True)
-    ) == {"RG-1", "RG-2", "RG-3"}
+    assert set(Organisation.objects.under(tree["rach_gia"], include_self=False).values_list("code", flat=True)) == {
+        "RG-1",
+        "RG-2",
+        "RG-3",
+    }
 
 
 def test_units_under_the_province_is_one_query(tree, django_assert_num_queries):

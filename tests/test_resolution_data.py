@@ -52,7 +52,9 @@ def test_targets_7_and_8_split_state_and_non_state_enterprises(resolution):
     for number in (7, 8):
         soe, non_state = resolution.targets.get(number=number).components.order_by("order")
         assert (soe.for_state_enterprise, soe.for_non_state_enterprise, soe.for_public_agency) == (
-            True, False, False,
+            True,
+            False,
+            False,
         )
         assert (non_state.for_state_enterprise, non_state.for_non_state_enterprise) == (False, True)
         assert soe.for_grassroots and non_state.for_grassroots
@@ -81,8 +83,22 @@ def test_seven_tasks_and_no_ocr_typos(resolution):
     texts = " ".join(resolution.targets.values_list("text", flat=True)) + " ".join(
         resolution.tasks.values_list("text", flat=True)
     )
-    for typo in ["Kêt", "bôi dưỡng", "doah", "khư vực", "họp tác", "mói", "ưóc", "cao hon",
-                 "15.000 đông", "doanh nghiẹp", "1.5 60", "217-QĐ/TV/", "chấp bành", "xa hội"]:
+    for typo in [
+        "Kêt",
+        "bôi dưỡng",
+        "doah",
+        "khư vực",
+        "họp tác",
+        "mói",
+        "ưóc",
+        "cao hon",
+        "15.000 đông",
+        "doanh nghiẹp",
+        "1.5 60",
+        "217-QĐ/TV/",
+        "chấp bành",
+        "xa hội",
+    ]:
         assert typo not in texts, typo
     assert "217-QĐ/TW" in texts
     assert "1.560" in texts

@@ -49,9 +49,7 @@ class MonthlyReport(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="reports"
     )
-    month = models.PositiveSmallIntegerField(
-        _("month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     nothing_to_report = models.BooleanField(_("nothing to report this month"), default=False)
     note = models.TextField(_("note"), blank=True)
@@ -64,13 +62,21 @@ class MonthlyReport(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     review_comment = models.TextField(_("review comment"), blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
@@ -83,9 +89,7 @@ class MonthlyReport(models.Model):
         verbose_name_plural = _("monthly reports")
         ordering = ["resolution", "month", "organisation__path"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["resolution", "organisation", "month"], name="one_report_per_unit_month"
-            ),
+            models.UniqueConstraint(fields=["resolution", "organisation", "month"], name="one_report_per_unit_month"),
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month_valid"),
         ]
         indexes = [models.Index(fields=["resolution", "month", "status"], name="report_month_status")]
@@ -108,7 +112,9 @@ class ReportFigure(models.Model):
         MonthlyReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="figures"
     )
     component = models.ForeignKey(
-        TargetComponent, verbose_name=_("target component"), on_delete=models.PROTECT,
+        TargetComponent,
+        verbose_name=_("target component"),
+        on_delete=models.PROTECT,
         related_name="figures",
     )
     # What the unit reports for the month.
@@ -119,9 +125,7 @@ class ReportFigure(models.Model):
     # What the parent union last approved (null until the first approval).
     approved_quantity = models.BigIntegerField(_("approved quantity"), null=True, blank=True)
     approved_done = models.BooleanField(_("approved done"), default=False)
-    approved_value = models.DecimalField(
-        _("approved value"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
+    approved_value = models.DecimalField(_("approved value"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -133,9 +137,7 @@ class ReportFigure(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity__isnull=True) | Q(quantity__gte=0), name="figure_quantity_not_negative"
             ),
-            models.CheckConstraint(
-                condition=Q(value__isnull=True) | Q(value__gte=0), name="figure_value_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="figure_value_not_negative"),
         ]
 
     def __str__(self):

@@ -58,9 +58,7 @@ class Resolution(models.Model):
         ordering = ["-year"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="one_resolution_per_year"),
-            models.CheckConstraint(
-                condition=Q(report_due_day__gte=1, report_due_day__lte=28), name="due_day_in_month"
-            ),
+            models.CheckConstraint(condition=Q(report_due_day__gte=1, report_due_day__lte=28), name="due_day_in_month"),
         ]
 
     def __str__(self):
@@ -126,9 +124,7 @@ class TargetComponent(models.Model):
         AT_LEAST = "at_least", _("At least the figure")
         ALL_ELIGIBLE = "all_eligible", _("All eligible units")
 
-    target = models.ForeignKey(
-        Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="components"
-    )
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="components")
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     label = models.CharField(_("label"), max_length=120, blank=True)
     figure = models.PositiveIntegerField(_("figure"))
@@ -137,12 +133,12 @@ class TargetComponent(models.Model):
     figure_kind = models.CharField(
         _("kind of figure"), max_length=16, choices=FigureKind.choices, default=FigureKind.AT_LEAST
     )
-    threshold = models.DecimalField(
-        _("threshold"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
+    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2, null=True, blank=True)
     threshold_unit = models.CharField(_("threshold unit"), max_length=32, blank=True)
     min_workforce = models.PositiveIntegerField(
-        _("minimum workforce"), null=True, blank=True,
+        _("minimum workforce"),
+        null=True,
+        blank=True,
         help_text=_("Only units with at least this many workers count."),
     )
     for_province = models.BooleanField(_("reported by the province"), default=False)
@@ -268,11 +264,15 @@ class Allocation(models.Model):
     """A unit's share of a component's figure (giao chỉ tiêu)."""
 
     component = models.ForeignKey(
-        TargetComponent, verbose_name=_("target component"), on_delete=models.CASCADE,
+        TargetComponent,
+        verbose_name=_("target component"),
+        on_delete=models.CASCADE,
         related_name="allocations",
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="allocations",
     )
     figure = models.PositiveIntegerField(_("allocated figure"))
@@ -294,9 +294,7 @@ class Allocation(models.Model):
     def total_for_children(cls, component, parent):
         """Sum of the shares allocated to ``parent``'s children."""
         return (
-            cls.objects.filter(component=component, organisation__parent=parent).aggregate(
-                total=Sum("figure")
-            )["total"]
+            cls.objects.filter(component=component, organisation__parent=parent).aggregate(total=Sum("figure"))["total"]
             or 0
         )
 

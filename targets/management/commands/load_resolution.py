@@ -8,9 +8,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="e.g. targets/data/resolution-2020-kien-giang.json")
-        parser.add_argument(
-            "--update", action="store_true", help="overwrite rows that exist with the file's values"
-        )
+        parser.add_argument("--update", action="store_true", help="overwrite rows that exist with the file's values")
 
     def handle(self, path, update, **options):
         try:
