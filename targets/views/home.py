@@ -1,7 +1,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
-from .models import Resolution
+from targets.models import Resolution
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
