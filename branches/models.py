@@ -7,6 +7,8 @@ from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from . import signals
+
 # A unit's path is its ancestors' ids and its own, each zero-padded to a fixed width,
 # so "every unit under X" is one indexed prefix query and "the child of X that a unit
 # belongs to" is a fixed-length prefix, whatever the depth of the tree.
@@ -106,19 +108,27 @@ class Organisation(models.Model):
         # the one place every write passes through (admin, forms, loaders), together with
         # the paths of the subtree when the unit moves to another parent.
         with transaction.atomic():
+            before = (
+                Organisation.objects.filter(pk=self.pk).only("kind", "sector", "workforce", "path").first()
+                if self.pk
+                else None
+            )
             super().save(*args, **kwargs)
             parent_path = (
                 Organisation.objects.values_list("path", flat=True).get(pk=self.parent_id) if self.parent_id else ""
             )
             new_path = parent_path + path_segment(self.pk)
-            if new_path != self.path:
-                old_path = self.path
+            old_path = before.path if before else ""
+            self.path = new_path
+            if new_path != old_path:
                 Organisation.objects.filter(pk=self.pk).update(path=new_path)
                 if old_path:
                     Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                         path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
                     )
-                self.path = new_path
+                    signals.unit_moved.send(sender=Organisation, unit=self, old_path=old_path)
+            if before and (before.kind, before.sector, before.workforce) != (self.kind, self.sector, self.workforce):
+                signals.unit_attributes_changed.send(sender=Organisation, unit=self, before=before)
 
     @property
     def depth(self):

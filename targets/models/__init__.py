@@ -1,10 +1,12 @@
 from .reports import MonthlyReport, ReportFigure, TaskProgress
 from .resolution import Allocation, PriorityTask, Resolution, Target, TargetComponent
+from .totals import ProgressTotal
 
 __all__ = [
     "Allocation",
     "MonthlyReport",
     "PriorityTask",
+    "ProgressTotal",
     "ReportFigure",
     "Resolution",
     "Target",

@@ -1,0 +1,9 @@
+"""Signals the organisation tree sends when a unit moves or changes what it is, so that
+figures kept elsewhere (targets' running totals) follow without branches knowing of them."""
+
+from django.dispatch import Signal
+
+# Sent inside the save's transaction with ``unit`` and ``old_path``.
+unit_moved = Signal()
+# Sent with ``unit`` and ``before`` (an unsaved copy holding the old kind, sector, workforce).
+unit_attributes_changed = Signal()

@@ -1,0 +1,52 @@
+"""Running totals behind the dashboards, kept current in the same transaction as every
+change to a report, so that a dashboard reads a few hundred rows instead of millions.
+
+One row per (organisation, target component, month) for every organisation that is not a
+grassroots union (the province, upper levels, a confederation): what its whole subtree,
+itself included, contributes in that month. Achieved counts the approved snapshot; the
+"with pending" columns add what submitted reports would bring. A distinct-units measure
+counts a unit in the first month it reached the target, so "as of month m" is the sum of
+months 1..m. ``targets.totals`` maintains the rows; ``targets.progress`` reads them.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organisation
+
+from .resolution import TargetComponent
+
+TOTAL_FIELDS = [
+    "sum_approved",
+    "units_done",
+    "units_at_threshold",
+    "pending_quantity",
+    "done_with_pending",
+    "at_threshold_with_pending",
+]
+
+
+class ProgressTotal(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    component = models.ForeignKey(
+        TargetComponent, verbose_name=_("target component"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.PositiveSmallIntegerField(_("month"))
+    sum_approved = models.BigIntegerField(default=0)
+    units_done = models.IntegerField(default=0)
+    units_at_threshold = models.IntegerField(default=0)
+    pending_quantity = models.BigIntegerField(default=0)
+    done_with_pending = models.IntegerField(default=0)
+    at_threshold_with_pending = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("progress total")
+        verbose_name_plural = _("progress totals")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "component", "month"], name="one_total_per_unit_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id}/{self.component_id}/{self.month}"

@@ -1,0 +1,225 @@
+"""Keep ``ProgressTotal`` rows current (see targets/models/totals.py for what they hold).
+
+Every write that can change a unit's figures runs inside ``tracking(unit)``: the unit's
+contribution is computed from its raw figures before and after the change, and the
+difference is added to the totals of each of its ancestors (and itself unless it is a
+grassroots union), in the same transaction. Moving a unit moves its subtree's totals from
+the old ancestors to the new ones. ``rebuild()`` recomputes everything from the raw figures.
+"""
+
+import contextlib
+from collections import defaultdict
+
+from django.db import connection, transaction
+
+from branches.models import Organisation
+
+from .models import ProgressTotal, ReportFigure, TargetComponent
+from .models.totals import TOTAL_FIELDS
+
+Measure = TargetComponent.Measure
+SUBMITTED = "submitted"
+_FIGURE_COLUMNS = (
+    "report__organisation_id",
+    "report__month",
+    "report__status",
+    "component_id",
+    "quantity",
+    "approved_quantity",
+    "done",
+    "approved_done",
+    "value",
+    "approved_value",
+)
+
+
+def _components():
+    return {c.pk: c for c in TargetComponent.objects.select_related("target")}
+
+
+def _contribution_of(unit, rows, components):
+    """{(component_id, month): [six totals]} from one unit's figure rows, ordered by month.
+
+    The same rules as the straight aggregation in targets.progress: only components the unit
+    is eligible for; approved snapshots whatever the report's status; pending from submitted
+    reports; a unit counted once, in the first month it reached a distinct-units measure."""
+    result = defaultdict(lambda: [0] * len(TOTAL_FIELDS))
+    first = set()
+    for _org, month, status, cid, quantity, approved_quantity, done, approved_done, value, approved_value in rows:
+        component = components.get(cid)
+        if component is None or not component.is_eligible(unit):
+            continue
+        submitted = status == SUBMITTED
+        totals = result[(cid, month)]
+        if component.measure == Measure.QUANTITY:
+            totals[0] += approved_quantity or 0
+            if submitted:
+                totals[3] += (quantity or 0) - (approved_quantity or 0)
+        elif component.measure == Measure.UNITS_DONE:
+            if approved_done and (cid, "a") not in first:
+                first.add((cid, "a"))
+                totals[1] += 1
+            if (approved_done or (submitted and done)) and (cid, "p") not in first:
+                first.add((cid, "p"))
+                totals[4] += 1
+        elif component.measure == Measure.UNITS_AT_THRESHOLD:
+            reached = approved_value is not None and approved_value >= component.threshold
+            pending = submitted and value is not None and value >= component.threshold
+            if reached and (cid, "a") not in first:
+                first.add((cid, "a"))
+                totals[2] += 1
+            if (reached or pending) and (cid, "p") not in first:
+                first.add((cid, "p"))
+                totals[5] += 1
+    return {key: values for key, values in result.items() if any(values)}
+
+
+def unit_contribution(unit, components=None):
+    """What ``unit``'s own reports contribute, per (component, month), over all resolutions."""
+    components = components or _components()
+    rows = (
+        ReportFigure.objects.filter(report__organisation=unit).order_by("report__month").values_list(*_FIGURE_COLUMNS)
+    )
+    return _contribution_of(unit, rows, components)
+
+
+def _difference(after, before):
+    keys = set(after) | set(before)
+    zero = [0] * len(TOTAL_FIELDS)
+    diff = {}
+    for key in keys:
+        values = [a - b for a, b in zip(after.get(key, zero), before.get(key, zero), strict=True)]
+        if any(values):
+            diff[key] = values
+    return diff
+
+
+def _holders(path, unit=None):
+    """Ids of the organisations on ``path`` that keep totals (not grassroots unions)."""
+    ids = [int(segment) for segment in path.strip("/").split("/") if segment]
+    if unit is not None and unit.kind == Organisation.Kind.GRASSROOTS:
+        ids = ids[:-1]
+    return ids
+
+
+def _add(organisation_ids, delta, sign=1):
+    """Add ``delta`` ({(component, month): values}) to the totals of each organisation."""
+    if not delta or not organisation_ids:
+        return
+    table = ProgressTotal._meta.db_table
+    columns = ", ".join(TOTAL_FIELDS)
+    updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in TOTAL_FIELDS)
+    sql = (
+        f"INSERT INTO {table} (organisation_id, component_id, month, {columns}) "
+        f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(TOTAL_FIELDS))}) "
+        f"ON CONFLICT (organisation_id, component_id, month) DO UPDATE SET {updates}"
+    )
+    # A fixed order of rows keeps concurrent writers from deadlocking on one another.
+    params = [
+        (org, cid, month, *[sign * v for v in values])
+        for org in sorted(organisation_ids)
+        for (cid, month), values in sorted(delta.items())
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+@contextlib.contextmanager
+def tracking(unit):
+    """Run a change to ``unit``'s reports and carry its effect into the totals.
+
+    Must run inside a transaction (the services' ``transaction.atomic``); the unit's row is
+    locked so that two changes to one unit's reports cannot both start from the same
+    'before'."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("totals.tracking() must run inside transaction.atomic()")
+    unit = Organisation.objects.select_for_update().get(pk=unit.pk)
+    components = _components()
+    before = unit_contribution(unit, components)
+    yield
+    after = unit_contribution(unit, components)
+    _add(_holders(unit.path, unit), _difference(after, before))
+
+
+def _subtree_totals(unit, components):
+    """Everything ``unit``'s subtree contributes: its own totals row set, or for a
+    grassroots union its computed contribution."""
+    if unit.kind != Organisation.Kind.GRASSROOTS:
+        rows = ProgressTotal.objects.filter(organisation=unit).values_list("component_id", "month", *TOTAL_FIELDS)
+        return {(cid, month): list(values) for cid, month, *values in rows}
+    return unit_contribution(unit, components)
+
+
+def unit_moved(unit, old_path):
+    """``unit`` (and its subtree) moved from ``old_path`` to ``unit.path``."""
+    delta = _subtree_totals(unit, _components())
+    old = [pk for pk in _holders(old_path) if pk != unit.pk]
+    new = [pk for pk in _holders(unit.path) if pk != unit.pk]
+    _add(old, delta, sign=-1)
+    _add(new, delta)
+
+
+def unit_attributes_changed(unit, before):
+    """``unit``'s level, sector or workforce changed (``before`` is a copy with the old
+    values): the components it is eligible for, hence its contribution, may differ."""
+    components = _components()
+    rows = list(
+        ReportFigure.objects.filter(report__organisation=unit).order_by("report__month").values_list(*_FIGURE_COLUMNS)
+    )
+    delta = _difference(_contribution_of(unit, rows, components), _contribution_of(before, rows, components))
+    _add(_holders(unit.path, unit), delta)
+
+
+@transaction.atomic
+def rebuild(resolution=None, log=None):
+    """Recompute every total from the raw figures (after a bulk load, or to repair).
+    Streams the figures unit by unit; memory follows the number of totals rows."""
+    components = {
+        pk: c for pk, c in _components().items() if resolution is None or c.target.resolution_id == resolution.pk
+    }
+    existing = ProgressTotal.objects.filter(component__in=list(components))
+    existing.delete()
+    units = {
+        u.pk: u
+        for u in Organisation.objects.filter(reports__isnull=False)
+        .distinct()
+        .only("kind", "sector", "workforce", "path")
+    }
+    totals = defaultdict(lambda: [0] * len(TOTAL_FIELDS))
+    rows = (
+        ReportFigure.objects.filter(component__in=list(components))
+        .order_by("report__organisation_id", "report__month")
+        .values_list(*_FIGURE_COLUMNS)
+        .iterator(chunk_size=20000)
+    )
+
+    def flush(unit_id, unit_rows):
+        unit = units[unit_id]
+        for key, values in _contribution_of(unit, unit_rows, components).items():
+            for holder in _holders(unit.path, unit):
+                acc = totals[(holder, *key)]
+                for i, v in enumerate(values):
+                    acc[i] += v
+
+    current, buffer = None, []
+    for row in rows:
+        if row[0] != current:
+            if buffer:
+                flush(current, buffer)
+            current, buffer = row[0], []
+        buffer.append(row)
+    if buffer:
+        flush(current, buffer)
+    ProgressTotal.objects.bulk_create(
+        (
+            ProgressTotal(
+                organisation_id=org, component_id=cid, month=month, **dict(zip(TOTAL_FIELDS, values, strict=True))
+            )
+            for (org, cid, month), values in totals.items()
+            if any(values)
+        ),
+        batch_size=5000,
+    )
+    if log:
+        log(f"progress totals rebuilt: {len(totals)} rows")
+    return len(totals)
