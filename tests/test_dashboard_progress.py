@@ -1,87 +1,21 @@
-"""Roll-ups of the dashboards on a small hand-built tree, expected figures worked out by hand.
+"""Roll-ups of the dashboards on a small hand-built tree (see ``dashboard_data.scenario``),
+expected figures worked out by hand."""
 
-Tree (conftest): province KG; Rạch Giá (RG) with school (public), soe (state-owned),
-firm (non-state); Hà Tiên (HT) with ht_school (public), ht_firm (non-state). Added here:
-``closed`` (non-state, under RG, dissolved 15/03/2020) and three units founded around 2020.
-"""
-
-import datetime
 from decimal import Decimal
 
 import pytest
 
-from branches.models import Organisation
 from targets import progress
-from targets.models import Allocation
 from targets.progress import Status
 
-from .dashboard_data import SUBMITTED, component, file_report
+from .dashboard_data import build_scenario
 
 pytestmark = pytest.mark.django_db
-NS = Organisation.Sector.NON_STATE_ENTERPRISE
 
 
 @pytest.fixture
 def scenario(resolution, tree):
-    r = resolution
-    t1, t6, t13, t2 = component(r, 1), component(r, 6), component(r, 13), component(r, 2)
-    t7_soe, t7_ns = component(r, 7, 1), component(r, 7, 2)
-    t8_soe, t8_ns = component(r, 8, 1), component(r, 8, 2)
-    closed = Organisation.objects.create(
-        code="RG-9",
-        name="Đơn vị giải thể",
-        kind=Organisation.Kind.GRASSROOTS,
-        sector=NS,
-        parent=tree["rach_gia"],
-        workforce=60,
-        founded_on=datetime.date(2010, 1, 1),
-        dissolved_on=datetime.date(2020, 3, 15),
-    )
-    for code, founded, workforce in [
-        ("HT-3", datetime.date(2020, 4, 10), 30),  # counts for target 2 from April
-        ("HT-4", datetime.date(2020, 6, 1), 20),  # too few workers
-        ("HT-5", datetime.date(2019, 12, 31), 90),  # founded the year before
-    ]:
-        Organisation.objects.create(
-            code=code,
-            name=code,
-            kind="grassroots",
-            sector=NS,
-            parent=tree["ha_tien"],
-            workforce=workforce,
-            founded_on=founded,
-        )
-    s, f = tree["school"], tree["firm"]
-    file_report(r, s, 1, {t1: {"quantity": 10}, t6: {"done": True}})
-    file_report(r, s, 3, {t1: {"quantity": 5}, t6: {"done": True}})  # done twice: one unit
-    file_report(r, f, 2, {t1: {"quantity": 7}, t7_ns: {"done": True}, t13: {"value": Decimal("15000")}})
-    file_report(r, f, 3, {t6: {"done": True}, t13: {"value": Decimal("16000")}})  # t6: not a public agency
-    file_report(r, tree["ht_firm"], 2, {t1: {"quantity": 3}, t13: {"value": Decimal("14999")}})
-    file_report(r, tree["ht_firm"], 3, {t7_ns: {"done": True}, t8_ns: {"done": True}})
-    file_report(r, tree["rach_gia"], 4, {t1: {"quantity": 2}})
-    file_report(
-        r,
-        tree["soe"],
-        2,
-        {t7_soe: {"done": True}, t7_ns: {"done": True}, t8_soe: {"done": True}},  # t7_ns: not its sector
-    )
-    file_report(r, tree["soe"], 3, {t13: {"value": Decimal("20000")}}, status=SUBMITTED)
-    file_report(r, tree["ht_school"], 3, {t1: {"quantity": 20}, t6: {"done": True}}, status=SUBMITTED)
-    file_report(r, closed, 2, {t1: {"quantity": 4}})
-    Allocation.objects.create(component=t1, organisation=tree["rach_gia"], figure=30)
-    Allocation.objects.create(component=t1, organisation=tree["ha_tien"], figure=3)
-    Allocation.objects.create(component=t7_ns, organisation=tree["ha_tien"], figure=2)
-    return {
-        "t1": t1,
-        "t2": t2,
-        "t6": t6,
-        "t7_soe": t7_soe,
-        "t7_ns": t7_ns,
-        "t8_soe": t8_soe,
-        "t8_ns": t8_ns,
-        "t13": t13,
-        "closed": closed,
-    }
+    return build_scenario(resolution, tree)
 
 
 def rows_of(resolution, scope, month):
