@@ -31,7 +31,21 @@ class AsOfForm(forms.Form):
             self.fields["unit"].empty_label = None
 
 
-class BranchFilter(django_filters.FilterSet):
+class BootstrapFilterSet(django_filters.FilterSet):
+    """Small Bootstrap widgets, fit for a phone as well as a desktop."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
+        return form
+
+
+class BranchFilter(BootstrapFilterSet):
     """Filters of a table of units (children of a scope annotated with ``report_status``)."""
 
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name contains"))
@@ -48,7 +62,7 @@ class BranchFilter(django_filters.FilterSet):
         return queryset.filter(report_status="" if value == NO_REPORT else value)
 
 
-class NarrativeFilter(django_filters.FilterSet):
+class NarrativeFilter(BootstrapFilterSet):
     """Filters of the task narratives."""
 
     task = django_filters.ModelChoiceFilter(queryset=None, label=_("Priority task"))

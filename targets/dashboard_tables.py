@@ -125,7 +125,7 @@ class BranchTable(tables.Table):
     rank = NumberColumn(verbose_name=_("Rank"))
     unit = tables.Column(verbose_name=_("Union"), order_by=("unit__name",))
     sector = tables.Column(accessor="unit__get_sector_display", verbose_name=_("Sector"), order_by=("unit__sector",))
-    report_status = tables.Column(verbose_name=_("Report of the month"))
+    report_status = tables.Column(verbose_name=_("Report of the month"), empty_values=())
     figure = NumberColumn(verbose_name=_("Allocated figure"))
     achieved = NumberColumn(verbose_name=_("Achieved"))
     pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"))

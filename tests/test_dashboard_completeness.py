@@ -60,7 +60,7 @@ def test_completeness_page_with_contacts(client, users, tree, scenario):
     text = client.get(reverse("dashboard-completeness") + "?month=3").content.decode()
     assert "6 / 9 đơn vị đã báo cáo" in text
     assert "Trần Thị Lan" in text and "0297 3852 111" in text
-    assert "20/04/2020" in text
+    assert "Báo cáo tháng 3/2020, hạn nộp ngày 20/04/2020" in text
 
 
 def test_upper_level_sees_its_own_subtree(client, users, tree, scenario):
