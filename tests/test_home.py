@@ -46,7 +46,8 @@ def test_log_in_and_out(client, users):
     from .conftest import PASSWORD
 
     response = client.post(reverse("login"), {"username": "tinh", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    # Officers land on their own union's dashboard, which links back to the resolution.
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
     assert client.get(reverse("home")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302
