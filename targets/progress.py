@@ -39,11 +39,17 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import PATH_STEP, Organisation
 
-from .models import Allocation, MonthlyReport, ReportFigure, TargetComponent, TaskProgress
+from .models import Allocation, MonthlyReport, ProgressTotal, ReportFigure, TargetComponent, TaskProgress
+from .models.totals import TOTAL_FIELDS
 
 Measure = TargetComponent.Measure
 REPORTED = [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED]
 ORG = "report__organisation"
+ACHIEVED_FIELD = {
+    Measure.QUANTITY: "sum_approved",
+    Measure.UNITS_DONE: "units_done",
+    Measure.UNITS_AT_THRESHOLD: "units_at_threshold",
+}
 
 
 class Status(TextChoices):
@@ -181,6 +187,24 @@ def _reported_figures(resolution, scope, month):
     )
 
 
+def _keeps_totals(unit):
+    """Organisations other than grassroots unions have running totals (targets.totals)."""
+    return unit.kind != Organisation.Kind.GRASSROOTS
+
+
+def _totals(month, components, **filters):
+    """Running totals summed over months 1..``month``, per component (and per organisation
+    when ``by_organisation``): rows shaped like ``_figure_aggregates``."""
+    by_organisation = filters.pop("by_organisation", False)
+    keys = ["component", "organisation"] if by_organisation else ["component"]
+    return (
+        ProgressTotal.objects.filter(component__in=components, month__lte=month, **filters)
+        .values(*keys)
+        .annotate(**{f: Sum(f) for f in TOTAL_FIELDS})
+        .order_by()
+    )
+
+
 def _founded_q(component, resolution, month, prefix=""):
     """Grassroots unions founded in the resolution's year by ``month`` that count for ``component``."""
     p = prefix
@@ -276,15 +300,19 @@ def founded_counts(resolution, scope, components, month):
 
 
 def scope_progress(resolution, scope, month):
-    """Progress of ``scope``'s subtree on every component of the resolution (four queries)."""
+    """Progress of ``scope``'s subtree on every component of the resolution (four queries;
+    read from the running totals, so the cost does not grow with the subtree)."""
     components = list(resolution.components().order_by("target__number", "order"))
-    rows = (
-        _reported_figures(resolution, scope, month)
-        .filter(_eligible_figures_q(components))
-        .values("component")
-        .annotate(**_figure_aggregates())
-        .order_by()
-    )
+    if _keeps_totals(scope):
+        rows = _totals(month, components, organisation=scope)
+    else:
+        rows = (
+            _reported_figures(resolution, scope, month)
+            .filter(_eligible_figures_q(components))
+            .values("component")
+            .annotate(**_figure_aggregates())
+            .order_by()
+        )
     by_component = {row["component"]: row for row in rows}
     eligible = eligible_counts(resolution, scope, components, month)
     founded = founded_counts(resolution, scope, components, month)
@@ -360,6 +388,18 @@ def cumulative_by_month(resolution, component, scope, month):
         counts = Organisation.objects.under(scope).aggregate(
             **{f"m{m}": Count("pk", filter=_founded_q(component, resolution, m)) for m in months}
         )
+    elif _keeps_totals(scope):
+        field_name = ACHIEVED_FIELD[component.measure]
+        per_month = dict(
+            ProgressTotal.objects.filter(organisation=scope, component=component, month__lte=month).values_list(
+                "month", field_name
+            )
+        )
+        running, series = 0, []
+        for m in months:
+            running += per_month.get(m, 0)
+            series.append(running)
+        return series
     else:
         counts = (
             _reported_figures(resolution, scope, month)
@@ -412,16 +452,22 @@ def branch_progress(resolution, component, scope, month, units):
         )
         values = {row["branch"]: (row["n"], 0) for row in founded}
     else:
+        # Children that keep running totals are read from them; grassroots children (leaves,
+        # as many as the scope has direct children) from their own figures.
         rows = (
             _reported_figures(resolution, scope, month)
-            .filter(component=component)
+            .filter(component=component, report__organisation__parent=scope)
+            .filter(report__organisation__kind=Organisation.Kind.GRASSROOTS)
             .filter(_eligible_figures_q([component]))
-            .exclude(report__organisation=scope)
             .values(branch=branch)
             .annotate(**_figure_aggregates())
             .order_by()
         )
         values = {row["branch"]: _measure_values(component, row) for row in rows}
+        totals = _totals(month, [component], organisation__parent=scope, by_organisation=True).values(
+            "organisation__path", *TOTAL_FIELDS
+        )
+        values |= {row["organisation__path"]: _measure_values(component, row) for row in totals}
     eligible = dict(
         Organisation.objects.under(scope, include_self=False)
         .active_on(month_end(resolution, month))

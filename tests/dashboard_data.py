@@ -13,9 +13,11 @@ values); a submitted report has working values only.
 import datetime
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from branches.models import Organisation
+from targets import totals
 from targets.models import Allocation, MonthlyReport, ReportFigure
 
 APPROVED = MonthlyReport.Status.APPROVED
@@ -36,6 +38,11 @@ def file_report(resolution, unit, month, figures, status=APPROVED, submitted_at=
     if submitted_at is None and status in (APPROVED, SUBMITTED):
         year, next_month = (resolution.year, month + 1) if month < 12 else (resolution.year + 1, 1)
         submitted_at = on_day(year, next_month, 5)
+    with transaction.atomic(), totals.tracking(unit):
+        return _file_report(resolution, unit, month, figures, status, submitted_at)
+
+
+def _file_report(resolution, unit, month, figures, status, submitted_at):
     report = MonthlyReport.objects.create(
         resolution=resolution,
         organisation=unit,
