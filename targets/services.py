@@ -10,7 +10,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Min, Q, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -262,22 +262,6 @@ def report_reopen(*, report, user, reason, expected_version=None):
     return report
 
 
-def figures_before(*, unit, resolution, month):
-    """What ``unit`` reported in the months before ``month`` (working values, one query):
-    {component_id: {"quantity": sum, "done_on": first done date, "value": highest value}}."""
-    rows = (
-        ReportFigure.objects.filter(report__organisation=unit, report__resolution=resolution, report__month__lt=month)
-        .values("component_id")
-        .order_by()
-        .annotate(
-            quantity=Sum("quantity"),
-            done_on=Min("done_on", filter=Q(done=True)),
-            value=Max("value"),
-        )
-    )
-    return {row["component_id"]: row for row in rows}
-
-
 def _generated_code(parent):
     prefix = f"{parent.code}-"
     codes = set(Organisation.objects.filter(code__startswith=prefix).values_list("code", flat=True))
@@ -307,7 +291,6 @@ __all__ = [
     "ReportError",
     "ReportLocked",
     "ReportMonthNotOpen",
-    "figures_before",
     "month_is_open",
     "organisation_register",
     "report_approve",
