@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+from decimal import Decimal
 
 from django.db.models import BooleanField, Case, CharField, Count, F, FilteredRelation, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
@@ -149,7 +150,7 @@ def report_history(report):
     records = report.history.select_related("history_user").order_by("history_date", "history_id")
     records = list(records)
     if records:
-        entries.append(_entry(records[0], _("Report created"), None, statuses.get(records[0].status)))
+        entries.append(_entry(records[0], _("Report created"), "", statuses.get(records[0].status)))
     for record, name, old, new in _diffs(records, ["status", "nothing_to_report", "note", "review_comment"]):
         if name == "status":
             old, new = statuses.get(old, old), statuses.get(new, new)
@@ -175,10 +176,26 @@ def report_history(report):
     for record, name, old, new in _diffs(task_records, ["status", "narrative"]):
         if name == "status":
             old, new = task_statuses.get(old, old), task_statuses.get(new, new)
-        what = f"{_('Task')} {record.task.number} ({TaskProgress._meta.get_field(name).verbose_name})"
+        what = _("Task %(number)s (%(field)s)") % {
+            "number": record.task.number,
+            "field": TaskProgress._meta.get_field(name).verbose_name,
+        }
         entries.append(_entry(record, what, old, new))
     entries.sort(key=lambda e: e["date"], reverse=True)
     return entries
+
+
+def _shown(value):
+    """A changed value as users read it: 1.250, 10/04/2020, có/không, or –."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, int | Decimal):
+        return vn_number(value)
+    return value
 
 
 def _entry(record, what, old, new):
@@ -186,8 +203,8 @@ def _entry(record, what, old, new):
         "date": record.history_date,
         "user": record.history_user,
         "what": what,
-        "old": old,
-        "new": new,
+        "old": _shown(old),
+        "new": _shown(new),
         "reason": record.history_change_reason or "",
     }
 

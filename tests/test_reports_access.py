@@ -139,6 +139,7 @@ def test_index_lists_the_officers_own_twelve_months(client, resolution, tree, us
     client.force_login(users["school"])
     page = client.get(reverse("report_index")).content.decode()
     assert page.count("/reports/2020/") == 12 and f"/{tree['school'].pk}/edit/" in page
+    assert "Tháng 3/2020" in page and "2.020" not in page
     assert set(re.findall(r"/reports/2020/\d+/(\d+)/", page)) == {str(tree["school"].pk)}
 
 

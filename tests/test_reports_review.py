@@ -168,6 +168,8 @@ def test_review_list_shows_each_units_status_late_and_missing(client, resolution
         return {code for code in ("RG-1", "RG-2", "RG-3") if f"Đơn vị {code}<" in table}
 
     assert names({"status": "late"}) == {"RG-3"}
+    filtered = client.get(reverse("review_list"), {"month": 3, "status": "late"}).content.decode()
+    assert "2 / 3 đơn vị đã báo cáo" in filtered  # the summary covers the whole month, not the filter
     assert names({"status": "missing"}) == {"RG-2"}
     assert names({"status": "approved"}) == {"RG-1"}
     assert names({"sector": "state_enterprise"}) == {"RG-2"}

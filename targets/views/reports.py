@@ -240,6 +240,6 @@ class ReviewListView(LoginRequiredMixin, SingleTableMixin, FilterView):
             "month": self.month,
             "months": months,
             "due": self.resolution.due_date(self.month),
-            "counts": selectors.state_counts(self.object_list),
+            "counts": selectors.state_counts(self.get_queryset()),
         }
         return context
