@@ -252,3 +252,13 @@ def changes_since_approval(report):
         "reason": reopened.history_change_reason if reopened else "",
         "rows": rows,
     }
+
+
+def founded_counts(*, unit, resolution):
+    """For an upper level or the province: each ``units_founded`` component it answers for,
+    with the number of qualifying grassroots unions founded this year in its subtree."""
+    return [
+        (c, c.founded_units(unit).count())
+        for c in resolution.components().filter(measure=TargetComponent.Measure.UNITS_FOUNDED)
+        if c.is_eligible(unit)
+    ]

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from branches.models import Organisation
 from targets.models import MonthlyReport, ReportFigure, TargetComponent, TaskProgress
 
 pytestmark = pytest.mark.django_db
@@ -56,13 +57,25 @@ def test_non_state_enterprise_sees_its_targets(client, resolution, users):
     assert "Hội nghị cán bộ, công chức" not in page and "Doanh nghiệp nhà nước<" not in page
 
 
-def test_upper_level_sees_its_own_targets_without_target_2_field(client, resolution, users):
-    """An upper level types targets 1, 9, 10, 11, 15; target 2 is counted from the tree."""
+def test_upper_level_sees_its_own_targets_without_target_2_field(client, resolution, users, tree):
+    """An upper level types targets 1, 9, 10, 11, 15; target 2 is counted from the tree: one
+    enterprise of 30 workers founded in 2020 counts, one of 10 workers does not."""
+    for code, workforce in (("RG-N1", 30), ("RG-N2", 10)):
+        Organisation.objects.create(
+            code=code,
+            name=code,
+            kind="grassroots",
+            sector="non_state_enterprise",
+            parent=tree["rach_gia"],
+            workforce=workforce,
+            founded_on=datetime.date(2020, 2, 3),
+        )
     client.force_login(users["rach_gia"])
     page = client.get(edit_url(users["rach_gia"].organisation, 3)).content.decode()
     for name in ("Phúc lợi đoàn viên", "Mái ấm Công đoàn", "217-QĐ/TW", "Kiểm tra tài chính cùng cấp"):
         assert name in page, name
     assert f'name="{field(component(resolution, 2), "quantity")}"' not in page
+    assert "1 công đoàn cơ sở thành lập trong năm" in page
 
 
 def test_vietnamese_numbers_accepted_and_shown(client, resolution, users, tree):

@@ -124,6 +124,7 @@ def report_edit(request, year, month, unit_id):
         "report": report,
         "form": form,
         "earlier": selectors.earlier_months(unit=unit, resolution=resolution, month=month),
+        "founded": selectors.founded_counts(unit=unit, resolution=resolution),
     }
     return render(request, "reports/edit.html", context, status=status)
 
@@ -148,6 +149,7 @@ def report_detail(request, year, month, unit_id):
         "due": resolution.due_date(month),
         "can_file": access.can_file_for(request.user, unit),
         "can_review": access.can_review_unit(request.user, unit),
+        "founded": selectors.founded_counts(unit=unit, resolution=resolution),
     }
     if report:
         context |= {
