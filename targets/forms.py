@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import TargetComponent, TaskProgress
 from .selectors import figures_before
+from .services import month_is_open
 
 Measure = TargetComponent.Measure
 
@@ -65,6 +66,22 @@ def whole(value):
     return value
 
 
+def validate_report_month(*, resolution, month):
+    """Refuse a month outside January–December of the resolution's year or not yet begun
+    (for imports, where the month is typed; the web form takes it from the address)."""
+    try:
+        month = int(month)
+    except (TypeError, ValueError):
+        month = 0
+    if not month_is_open(resolution=resolution, month=month):
+        raise forms.ValidationError(
+            _("The month must be one of January to December %(year)s that has begun."),
+            code="month",
+            params={"year": resolution.year},
+        )
+    return month
+
+
 @dataclass
 class FigureRow:
     """One line of the form: a component, its fields and what was reported before."""
@@ -97,7 +114,11 @@ class MonthlyReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     nothing_to_report = forms.BooleanField(label=_("Nothing to report this month"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": _("The page is out of date: reload it and type the figures again.")},
+    )
 
     @staticmethod
     def field_name(component_id, part):

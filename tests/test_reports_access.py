@@ -110,10 +110,15 @@ def test_a_component_id_of_another_report_in_the_form_is_ignored(client, resolut
     assert not ReportFigure.objects.filter(component=meal).exists()
 
 
-def test_unknown_unit_is_not_found(client, resolution, tree, users):
-    """An id that does not exist is a 404."""
+def test_unknown_or_absurd_ids_are_not_found(client, resolution, tree, users):
+    """An id that does not exist, or is too large for the database, is a 404, never an error."""
     client.force_login(users["province"])
-    assert client.get(reverse("report_detail", args=[2020, 3, 999999])).status_code == 404
+    huge = 10**20
+    for args in ([2020, 3, 999999], [2020, 3, huge], [huge, 3, tree["school"].pk], [2020, huge, tree["school"].pk]):
+        assert client.get(reverse("report_detail", args=args)).status_code == 404, args
+    assert client.get(reverse("branches:register_under", args=[huge])).status_code == 404
+    for query in ({"page": 999}, {"month": "abc", "upper_level": "x", "status": "zzz"}):
+        assert client.get(reverse("review_list"), query).status_code in (200, 404)
 
 
 @pytest.mark.parametrize("who, status", [("school", 403), ("firm", 403), ("rach_gia", 200), ("province", 200)])

@@ -235,3 +235,16 @@ def test_future_month_is_refused(client, resolution, users, tree):
     year = resolution.year
     assert client.get(reverse("report_edit", args=[year, 1, tree["school"].pk])).status_code == 404
     assert not MonthlyReport.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["13", "0", "tháng ba", None])
+def test_import_month_outside_the_year_is_refused_with_a_message(resolution, typed):
+    """The month typed in an import row must be January to December 2020."""
+    from django.core.exceptions import ValidationError
+
+    from targets.forms import validate_report_month
+
+    assert validate_report_month(resolution=resolution, month="3") == 3
+    with pytest.raises(ValidationError) as refused:
+        validate_report_month(resolution=resolution, month=typed)
+    assert "2020" in refused.value.messages[0] and "tháng" in refused.value.messages[0].lower()
