@@ -373,25 +373,33 @@ class _DemoReports:
                     report.review_comment = self.rng.choice(RETURN_COMMENTS)
         happened = any(f.quantity or f.done or f.value is not None for f in figures)
         if not happened and unit.is_grassroots and self.rng.random() < 0.5:
+            # As report_save leaves it: the figure rows stay, emptied.
             report.nothing_to_report = True
-            figures = []
+            for figure in figures:
+                figure.quantity = figure.approved_quantity = None
         tasks = self.build_tasks(unit, month, figures)
         self.reports.append((report, figures, tasks))
 
     def build_figures(self, unit, month):
+        """One row per component the unit reports, as in its form, whether anything happened or not."""
         figures = []
-        for component_id, plan in self.plans.get(unit.pk, {}).items():
-            figure = ReportFigure(component_id=component_id)
-            if plan[0] == "quantity":
+        plans = self.plans.get(unit.pk, {})
+        for component in self.components:
+            if not component.is_eligible(unit):
+                continue
+            figure = ReportFigure(component=component)
+            plan = plans.get(component.pk, ("nothing",))
+            if plan[0] == "nothing":
+                pass
+            elif plan[0] == "quantity":
                 figure.quantity = _poisson(self.rng, plan[1])
             elif plan[0] == "done":
                 if plan[1] == month:
                     figure.done, figure.done_on = True, self.day_in(month)
-            else:
+            elif plan[0] == "value":
                 _kind, low, high, raised_in = plan
                 figure.value = Decimal(high if month >= raised_in else low)
             figures.append(figure)
-        # Every eligible component the unit reports appears in its form, done or not.
         return figures
 
     def build_tasks(self, unit, month, figures):
@@ -400,7 +408,8 @@ class _DemoReports:
             chosen = self.rng.sample(self.tasks, k=min(len(self.tasks), self.rng.randint(1, 3)))
         else:
             chosen = self.tasks
-        rows = []
+        # Every task has its row (as report_get_or_create makes them); untouched ones stay empty.
+        rows = [TaskProgress(task=task) for task in self.tasks if task not in chosen]
         for task in chosen:
             narrative = self.rng.choice(TASK_NARRATIVES.get(task.number, [GENERIC_NARRATIVE]))
             r = self.rng.random()
