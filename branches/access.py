@@ -69,3 +69,21 @@ def can_register_unit_under(user, parent):
     if own is None or user.role not in REVIEWER_ROLES:
         return False
     return parent.is_within(own) and parent.kind != Organisation.Kind.GRASSROOTS
+
+
+def is_reviewer(user):
+    """Whether ``user`` reviews reports of units below their own (upper levels, province, admins)."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return _officer_unit(user) is not None and user.role in REVIEWER_ROLES
+
+
+def review_root(user):
+    """The unit whose subtree ``user`` reviews: their own unit, or for an admin without
+    one, the top of the tree (None when there is nothing to review)."""
+    unit = _officer_unit(user)
+    if unit is not None:
+        return unit if is_reviewer(user) else None
+    if user.is_authenticated and user.is_superuser:
+        return Organisation.objects.filter(parent__isnull=True).order_by("path").first()
+    return None

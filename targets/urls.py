@@ -1,7 +1,13 @@
 from django.urls import path
 
 from . import views
+from .views import reports
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("reports/", reports.report_index, name="report_index"),
+    path("reports/review/", reports.ReviewListView.as_view(), name="review_list"),
+    path("reports/<int:year>/<int:month>/<int:unit_id>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:year>/<int:month>/<int:unit_id>/edit/", reports.report_edit, name="report_edit"),
+    path("reports/<int:year>/<int:month>/<int:unit_id>/review/", reports.report_review, name="report_review"),
 ]

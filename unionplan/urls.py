@@ -9,6 +9,7 @@ admin.site.index_title = _("Resolutions, organisations and users")
 
 urlpatterns = [
     path("", include("targets.urls")),
+    path("", include("branches.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

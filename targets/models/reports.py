@@ -23,6 +23,11 @@ class MonthlyReportQuerySet(models.QuerySet):
         """Reports approved by the parent union."""
         return self.filter(status=MonthlyReport.Status.APPROVED)
 
+    def with_approved_figures(self):
+        """Reports approved at least once: their approved snapshot counts, also while
+        the report is reopened for correction."""
+        return self.filter(approved_at__isnull=False)
+
     def submitted(self):
         """Reports waiting for review."""
         return self.filter(status=MonthlyReport.Status.SUBMITTED)

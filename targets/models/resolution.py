@@ -23,6 +23,11 @@ class ResolutionQuerySet(models.QuerySet):
         """Resolutions of a given year."""
         return self.filter(year=year)
 
+    def for_unit(self, unit):
+        """Resolutions issued by ``unit`` or one of its ancestors (those it reports against)."""
+        ids = [int(s) for s in unit.path.strip("/").split("/") if s]
+        return self.filter(organisation_id__in=ids)
+
     def current(self):
         """The latest resolution (the one the app shows by default), or None."""
         return self.order_by("-year", "-issued_on").first()
@@ -224,6 +229,18 @@ class TargetComponent(models.Model):
         if self.for_grassroots:
             q |= grassroots
         return q
+
+    def founded_units(self, unit):
+        """For a ``units_founded`` component: the grassroots unions founded in the
+        resolution's year under ``unit`` that count (eligible sector, enough workers)."""
+        units = (
+            Organisation.objects.under(unit)
+            .grassroots()
+            .filter(founded_on__year=self.target.resolution.year, sector__in=self.eligible_sectors())
+        )
+        if self.min_workforce:
+            units = units.filter(workforce__gte=self.min_workforce)
+        return units
 
     def figure_for(self, unit):
         """The figure this unit answers for: the whole figure at the issuing federation,

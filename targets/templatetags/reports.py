@@ -1,0 +1,19 @@
+"""Template helpers for the report pages and the navigation."""
+
+from django import template
+
+from branches import access
+
+register = template.Library()
+
+
+@register.filter
+def is_reviewer(user):
+    """Whether the navigation offers report review and unit registration to ``user``."""
+    return access.is_reviewer(user)
+
+
+@register.filter
+def can_file(user):
+    """Whether ``user`` files reports for a unit of their own."""
+    return bool(user.is_authenticated and user.organisation_id and user.role)
