@@ -87,3 +87,22 @@ def review_root(user):
     if user.is_authenticated and user.is_superuser:
         return Organisation.objects.filter(parent__isnull=True).order_by("path").first()
     return None
+
+
+def bulk_entry_root(user):
+    """The unit whose grassroots unions ``user`` may enter monthly reports for from an
+    Excel file (paper reports typed in by the upper level): an upper-level or provincial
+    officer's own unit, else None."""
+    own = _officer_unit(user)
+    if own is None or user.role not in REVIEWER_ROLES:
+        return None
+    return own
+
+
+def can_enter_for(user, unit):
+    """Whether ``user`` may enter and submit ``unit``'s monthly report on its behalf (Excel
+    bulk entry): ``unit`` is a grassroots union in the subtree of the user's own unit."""
+    root = bulk_entry_root(user)
+    return (
+        root is not None and unit.kind == Organisation.Kind.GRASSROOTS and unit.pk != root.pk and unit.is_within(root)
+    )

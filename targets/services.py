@@ -107,14 +107,20 @@ def _save_report(report, *, user, reason, fields):
 
 
 @transaction.atomic
-def report_save(*, report, user, figures, tasks, nothing_to_report=False, note="", expected_version, submit=False):
+def report_save(
+    *, report, user, figures, tasks, nothing_to_report=False, note="", expected_version, submit=False, on_behalf=False
+):
     """Save the unit's figures and task progress; submit the report when ``submit``.
+    With ``on_behalf``, ``user`` is an officer of an upper level entering the report for
+    the unit (``access.can_enter_for``) rather than the unit's own officer.
 
     ``figures``: {component_id: {"quantity", "done", "done_on", "value"}};
     ``tasks``: {task_id: {"status", "narrative"}}. Ids not on the report are ignored.
     "Nothing to report" clears the month's figures and is submitted like any report.
     """
-    if not access.can_file_for(user, report.organisation):
+    # ``on_behalf``: an upper level entering the unit's paper report (Excel bulk entry).
+    allowed = access.can_enter_for if on_behalf else access.can_file_for
+    if not allowed(user, report.organisation):
         raise PermissionDenied
     _bump_version(
         report,

@@ -17,3 +17,9 @@ def is_reviewer(user):
 def can_file(user):
     """Whether ``user`` files reports for a unit of their own."""
     return bool(user.is_authenticated and user.organisation_id and user.role)
+
+
+@register.filter
+def can_enter_in_bulk(user):
+    """Whether ``user`` may enter their grassroots unions' reports from an Excel file."""
+    return access.bulk_entry_root(user) is not None

@@ -4,14 +4,15 @@ from branches.demo import load_demo_organisations, load_demo_users
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation tree, log-ins and reports. Running it again adds nothing."
+    help = "Load the demo organisation tree, log-ins, allocations and reports. Running it again adds nothing."
 
     def handle(self, **options):
         units = load_demo_organisations()
         users = load_demo_users()
         self.stdout.write(f"demo: {units} organisations and {users} users created")
         try:
-            from targets.demo import load_demo_reports
+            from targets.demo import load_demo_allocations, load_demo_reports
         except ImportError:
             return
+        self.stdout.write(f"demo: {load_demo_allocations()} allocations created")
         self.stdout.write(load_demo_reports())
