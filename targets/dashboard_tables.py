@@ -46,6 +46,10 @@ class NumberColumn(tables.Column):
     def render(self, value):
         return vn_number(value)
 
+    def value(self, value):
+        """Exports keep the number itself, so that a spreadsheet can add it up."""
+        return value
+
 
 class PercentColumn(NumberColumn):
     """'đạt 85,3%' or 'vượt 12,0%' on the page, 85.3 in an export."""

@@ -7,6 +7,7 @@ from a page showing an older version is refused with ``ReportConflict``.
 """
 
 import datetime
+import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,12 +19,25 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from branches import access
 from branches.models import Organisation
 
+from . import totals
 from .models import MonthlyReport, PriorityTask, ReportFigure, TaskProgress
 
 Status = MonthlyReport.Status
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 FIGURE_FIELDS = ("quantity", "done", "done_on", "value")
 APPROVED_FIELDS = {"quantity": "approved_quantity", "done": "approved_done", "value": "approved_value"}
+
+
+def keeps_totals_current(action):
+    """Run a report action in one transaction, carrying its effect on the unit's figures
+    into the dashboards' running totals (targets.totals) before the transaction commits."""
+
+    @functools.wraps(action)
+    def run(*, report, **kwargs):
+        with transaction.atomic(), totals.tracking(report.organisation):
+            return action(report=report, **kwargs)
+
+    return run
 
 
 class ReportError(Exception):
@@ -106,7 +120,7 @@ def _save_report(report, *, user, reason, fields):
     report.save(update_fields=[*fields, "updated_at"])
 
 
-@transaction.atomic
+@keeps_totals_current
 def report_save(
     *, report, user, figures, tasks, nothing_to_report=False, note="", expected_version, submit=False, on_behalf=False
 ):
@@ -185,7 +199,7 @@ def _check_reviewer(user, report):
         raise PermissionDenied
 
 
-@transaction.atomic
+@keeps_totals_current
 def report_approve(*, report, user, expected_version=None):
     """Approve a submitted report: lock it and copy its working figures into the
     approved snapshot that dashboards count."""
@@ -222,7 +236,7 @@ def report_approve(*, report, user, expected_version=None):
     return report
 
 
-@transaction.atomic
+@keeps_totals_current
 def report_return(*, report, user, comment, expected_version=None):
     """Return a submitted report to the unit with a comment saying what to correct."""
     _check_reviewer(user, report)
@@ -243,7 +257,7 @@ def report_return(*, report, user, comment, expected_version=None):
     return report
 
 
-@transaction.atomic
+@keeps_totals_current
 def report_reopen(*, report, user, reason, expected_version=None):
     """Reopen an approved report for correction. The approved snapshot stays (dashboards
     keep counting it) until the corrected report is approved again."""
