@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from branches.models import Organisation
 from targets.scale import generate
@@ -22,3 +23,7 @@ class Command(BaseCommand):
         if Organisation.objects.filter(code__startswith=f"S{seed}-").exists():
             raise CommandError(f"data for seed {seed} exists already; use another --seed or a fresh database")
         generate(grassroots=grassroots, year=year, months=months, seed=seed, log=self.stdout.write)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner takes millions of new rows for an empty table.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
