@@ -70,8 +70,10 @@ def main():
     upper = Organisation.objects.under(root).upper_levels().order_by("path").first()
     component = resolution.components().get(target__number=1)
     print(f"{connection.vendor} · {platform.node()} · {os.cpu_count()} cores · {platform.python_version()}")
-    print(f"tree: {root.name}, {grassroots:,} grassroots unions; reports: "
-          f"{MonthlyReport.objects.filter(resolution=resolution).count():,}")
+    print(
+        f"tree: {root.name}, {grassroots:,} grassroots unions; reports: "
+        f"{MonthlyReport.objects.filter(resolution=resolution).count():,}"
+    )
 
     staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"is_superuser": True})
     client = Client(HTTP_HOST="127.0.0.1")
@@ -100,8 +102,9 @@ def main():
         officer.organisation, officer.role = unit, User.Role.GRASSROOTS_OFFICER
         report = services.report_get_or_create(unit=unit, resolution=resolution, month=12)
         figures = {f.component_id: {"quantity": 1} for f in report.figures.all()}
-        services.report_save(report=report, user=officer, figures=figures, tasks={},
-                             expected_version=report.version, submit=True)
+        services.report_save(
+            report=report, user=officer, figures=figures, tasks={}, expected_version=report.version, submit=True
+        )
         pending.append(report)
 
     def approve_one():

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
     Exists,
     F,
@@ -31,6 +32,7 @@ from django.db.models import (
     Sum,
     TextChoices,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber, Substr
@@ -276,16 +278,35 @@ def scope_figures(resolution, scope, components, eligible):
 
 
 def eligible_counts(resolution, scope, components, month):
-    """Eligible units active at the end of ``month`` under ``scope``, per component (one query)."""
+    """Eligible units active at the end of ``month`` under ``scope``, per component (one query).
+
+    The units are counted once per (level, sector, workforce band) and the bands added up per
+    component here, so the query does not grow with the number of components."""
     if not components:
         return {}
     day = month_end(resolution, month)
-    counts = (
+    thresholds = sorted({c.min_workforce for c in components if c.min_workforce})
+    bands = {f"w{t}": Case(When(workforce__gte=t, then=Value(True)), default=Value(False)) for t in thresholds}
+    groups = list(
         Organisation.objects.under(scope)
         .active_on(day)
-        .aggregate(**{f"c{c.pk}": Count("pk", filter=c.eligible_units_q()) for c in components})
+        .values("kind", "sector", **bands)
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {c.pk: counts[f"c{c.pk}"] for c in components}
+    counts = {}
+    for c in components:
+        kinds, sectors = c.eligible_kinds(), c.eligible_sectors()
+        total = 0
+        for g in groups:
+            if g["kind"] not in kinds:
+                continue
+            if g["kind"] == Organisation.Kind.GRASSROOTS:
+                if g["sector"] not in sectors or (c.min_workforce and not g[f"w{c.min_workforce}"]):
+                    continue
+            total += g["n"]
+        counts[c.pk] = total
+    return counts
 
 
 def founded_counts(resolution, scope, components, month):
