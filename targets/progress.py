@@ -41,7 +41,15 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import PATH_STEP, Organisation
 
-from .models import Allocation, MonthlyReport, ProgressTotal, ReportFigure, TargetComponent, TaskProgress
+from .models import (
+    Allocation,
+    MonthlyReport,
+    ProgressTotal,
+    ReportFigure,
+    TargetComponent,
+    TaskProgress,
+    TaskStatusTotal,
+)
 from .models.totals import TOTAL_FIELDS
 
 Measure = TargetComponent.Measure
@@ -782,17 +790,25 @@ class TaskSummary:
 def task_summary(resolution, scope, month):
     """Per priority task: units whose latest report says not started, under way, done (two queries)."""
     S = TaskProgress.Status
-    counts = {
-        row["task"]: row
-        for row in latest_task_progress(resolution, scope, month)
-        .values("task")
-        .annotate(
-            not_started=Count("pk", filter=Q(status=S.NOT_STARTED)),
-            in_progress=Count("pk", filter=Q(status=S.IN_PROGRESS)),
-            done=Count("pk", filter=Q(status=S.DONE)),
+    if _keeps_totals(scope):
+        rows = (
+            TaskStatusTotal.objects.filter(organisation=scope, task__resolution=resolution, month__lte=month)
+            .values("task")
+            .annotate(not_started=Sum("not_started"), in_progress=Sum("in_progress"), done=Sum("done"))
+            .order_by()
         )
-        .order_by()
-    }
+    else:
+        rows = (
+            latest_task_progress(resolution, scope, month)
+            .values("task")
+            .annotate(
+                not_started=Count("pk", filter=Q(status=S.NOT_STARTED)),
+                in_progress=Count("pk", filter=Q(status=S.IN_PROGRESS)),
+                done=Count("pk", filter=Q(status=S.DONE)),
+            )
+            .order_by()
+        )
+    counts = {row["task"]: row for row in rows}
     result = []
     for task in resolution.tasks.order_by("number"):
         row = counts.get(task.pk, {})

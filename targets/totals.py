@@ -8,17 +8,19 @@ the old ancestors to the new ones. ``rebuild()`` recomputes everything from the 
 """
 
 import contextlib
+import itertools
 from collections import defaultdict
 
 from django.db import connection, transaction
 
 from branches.models import Organisation
 
-from .models import ProgressTotal, ReportFigure, TargetComponent
-from .models.totals import TOTAL_FIELDS
+from .models import ProgressTotal, ReportFigure, TargetComponent, TaskProgress, TaskStatusTotal
+from .models.totals import TASK_STATUS_FIELDS, TOTAL_FIELDS
 
 Measure = TargetComponent.Measure
 SUBMITTED = "submitted"
+REPORTED = ("submitted", "approved")
 _FIGURE_COLUMNS = (
     "report__organisation_id",
     "report__month",
@@ -85,7 +87,8 @@ def unit_contribution(unit, components=None):
 
 def _difference(after, before):
     keys = set(after) | set(before)
-    zero = [0] * len(TOTAL_FIELDS)
+    width = len(next(iter((after or before).values()), []))
+    zero = [0] * width
     diff = {}
     for key in keys:
         values = [a - b for a, b in zip(after.get(key, zero), before.get(key, zero), strict=True)]
@@ -102,26 +105,54 @@ def _holders(path, unit=None):
     return ids
 
 
-def _add(organisation_ids, delta, sign=1):
-    """Add ``delta`` ({(component, month): values}) to the totals of each organisation."""
+def _add(organisation_ids, delta, sign=1, model=ProgressTotal):
+    """Add ``delta`` ({(component or task, month): values}) to the ``model`` rows of each organisation."""
     if not delta or not organisation_ids:
         return
-    table = ProgressTotal._meta.db_table
-    columns = ", ".join(TOTAL_FIELDS)
-    updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in TOTAL_FIELDS)
+    table = model._meta.db_table
+    key, fields = ("task_id", TASK_STATUS_FIELDS) if model is TaskStatusTotal else ("component_id", TOTAL_FIELDS)
+    columns = ", ".join(fields)
+    updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in fields)
     sql = (
-        f"INSERT INTO {table} (organisation_id, component_id, month, {columns}) "
-        f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(TOTAL_FIELDS))}) "
-        f"ON CONFLICT (organisation_id, component_id, month) DO UPDATE SET {updates}"
+        f"INSERT INTO {table} (organisation_id, {key}, month, {columns}) "
+        f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT (organisation_id, {key}, month) DO UPDATE SET {updates}"
     )
     # A fixed order of rows keeps concurrent writers from deadlocking on one another.
     params = [
-        (org, cid, month, *[sign * v for v in values])
+        (org, item, month, *[sign * v for v in values])
         for org in sorted(organisation_ids)
-        for (cid, month), values in sorted(delta.items())
+        for (item, month), values in sorted(delta.items())
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def _task_contribution(rows):
+    """{(task_id, month): [not started, under way, done]} changes of a unit's latest reported
+    status of each task, from its (task, month, report status, task status) rows by month."""
+    result = defaultdict(lambda: [0] * len(TASK_STATUS_FIELDS))
+    latest = {}
+    for task_id, month, report_status, status in rows:
+        if report_status not in REPORTED:
+            continue
+        previous = latest.get(task_id)
+        if previous == status:
+            continue
+        result[(task_id, month)][TASK_STATUS_FIELDS.index(status)] += 1
+        if previous is not None:
+            result[(task_id, month)][TASK_STATUS_FIELDS.index(previous)] -= 1
+        latest[task_id] = status
+    return {key: values for key, values in result.items() if any(values)}
+
+
+def unit_task_contribution(unit):
+    rows = (
+        TaskProgress.objects.filter(report__organisation=unit)
+        .order_by("report__month")
+        .values_list("task_id", "report__month", "report__status", "status")
+    )
+    return _task_contribution(rows)
 
 
 @contextlib.contextmanager
@@ -135,10 +166,11 @@ def tracking(unit):
         raise RuntimeError("totals.tracking() must run inside transaction.atomic()")
     unit = Organisation.objects.select_for_update().get(pk=unit.pk)
     components = _components()
-    before = unit_contribution(unit, components)
+    before, tasks_before = unit_contribution(unit, components), unit_task_contribution(unit)
     yield
-    after = unit_contribution(unit, components)
-    _add(_holders(unit.path, unit), _difference(after, before))
+    holders = _holders(unit.path, unit)
+    _add(holders, _difference(unit_contribution(unit, components), before))
+    _add(holders, _difference(unit_task_contribution(unit), tasks_before), model=TaskStatusTotal)
 
 
 def _subtree_totals(unit, components):
@@ -150,13 +182,23 @@ def _subtree_totals(unit, components):
     return unit_contribution(unit, components)
 
 
+def _subtree_task_totals(unit):
+    if unit.kind != Organisation.Kind.GRASSROOTS:
+        rows = TaskStatusTotal.objects.filter(organisation=unit).values_list("task_id", "month", *TASK_STATUS_FIELDS)
+        return {(task, month): list(values) for task, month, *values in rows}
+    return unit_task_contribution(unit)
+
+
 def unit_moved(unit, old_path):
     """``unit`` (and its subtree) moved from ``old_path`` to ``unit.path``."""
-    delta = _subtree_totals(unit, _components())
     old = [pk for pk in _holders(old_path) if pk != unit.pk]
     new = [pk for pk in _holders(unit.path) if pk != unit.pk]
-    _add(old, delta, sign=-1)
-    _add(new, delta)
+    for model, delta in (
+        (ProgressTotal, _subtree_totals(unit, _components())),
+        (TaskStatusTotal, _subtree_task_totals(unit)),
+    ):
+        _add(old, delta, sign=-1, model=model)
+        _add(new, delta, model=model)
 
 
 def unit_attributes_changed(unit, before):
@@ -220,6 +262,43 @@ def rebuild(resolution=None, log=None):
         ),
         batch_size=5000,
     )
+    task_rows = _rebuild_task_totals(resolution, units)
     if log:
-        log(f"progress totals rebuilt: {len(totals)} rows")
+        log(f"progress totals rebuilt: {len(totals)} rows; task status totals: {task_rows} rows")
+    return len(totals)
+
+
+def _rebuild_task_totals(resolution, units):
+    tasks = (
+        TaskProgress.objects.all() if resolution is None else TaskProgress.objects.filter(task__resolution=resolution)
+    )
+    stale = (
+        TaskStatusTotal.objects.all()
+        if resolution is None
+        else TaskStatusTotal.objects.filter(task__resolution=resolution)
+    )
+    stale.delete()
+    totals = defaultdict(lambda: [0] * len(TASK_STATUS_FIELDS))
+    rows = (
+        tasks.order_by("report__organisation_id", "report__month")
+        .values_list("report__organisation_id", "task_id", "report__month", "report__status", "status")
+        .iterator(chunk_size=20000)
+    )
+    for unit_id, unit_rows in itertools.groupby(rows, key=lambda row: row[0]):
+        unit = units[unit_id]
+        for key, values in _task_contribution(row[1:] for row in unit_rows).items():
+            for holder in _holders(unit.path, unit):
+                acc = totals[(holder, *key)]
+                for i, v in enumerate(values):
+                    acc[i] += v
+    TaskStatusTotal.objects.bulk_create(
+        (
+            TaskStatusTotal(
+                organisation_id=org, task_id=task, month=month, **dict(zip(TASK_STATUS_FIELDS, values, strict=True))
+            )
+            for (org, task, month), values in totals.items()
+            if any(values)
+        ),
+        batch_size=5000,
+    )
     return len(totals)

@@ -1,9 +1,10 @@
 """Priority tasks: each unit's latest reported status up to the month, and the narratives."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
-from targets import progress
+from targets import progress, totals
 from targets.models import MonthlyReport, TaskProgress
 
 from .dashboard_data import file_report
@@ -17,8 +18,10 @@ def task_reports(resolution, tree):
     task = resolution.tasks.get(number=1)
 
     def progress_of(unit, month, status, narrative="", report_status=MonthlyReport.Status.APPROVED):
-        report = file_report(resolution, unit, month, {}, status=report_status)
-        TaskProgress.objects.create(report=report, task=task, status=status, narrative=narrative)
+        # As the report services do: the change runs inside totals.tracking().
+        with transaction.atomic(), totals.tracking(unit):
+            report = file_report(resolution, unit, month, {}, status=report_status)
+            TaskProgress.objects.create(report=report, task=task, status=status, narrative=narrative)
 
     progress_of(tree["school"], 1, S.IN_PROGRESS, "Xây dựng kế hoạch")
     progress_of(tree["school"], 3, S.DONE, "Đã tổ chức hội nghị sơ kết")

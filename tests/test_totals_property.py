@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from branches.models import Organisation
-from targets import totals
+from targets import progress, totals
 from targets.loading import load_resolution_file
-from targets.models import MonthlyReport, ProgressTotal, ReportFigure, TargetComponent
-from targets.models.totals import TOTAL_FIELDS
+from targets.models import MonthlyReport, ProgressTotal, ReportFigure, TargetComponent, TaskProgress, TaskStatusTotal
+from targets.models.totals import TASK_STATUS_FIELDS, TOTAL_FIELDS
 
 from .conftest import RESOLUTION_FILE
 
@@ -78,6 +78,26 @@ def maintained(scope, month):
     return {row["component"]: [row[f] for f in TOTAL_FIELDS] for row in rows if any(row[f] for f in TOTAL_FIELDS)}
 
 
+def straight_tasks(resolution, scope, month):
+    """The oracle for the priority tasks: each unit's latest reported status, counted."""
+    rows = (
+        progress.latest_task_progress(resolution, scope, month)
+        .values("task", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(row["task"], row["status"]): row["n"] for row in rows if row["n"]}
+
+
+def maintained_tasks(resolution, scope, month):
+    sums = (
+        TaskStatusTotal.objects.filter(organisation=scope, month__lte=month)
+        .values("task")
+        .annotate(**{f: Sum(f) for f in TASK_STATUS_FIELDS})
+    )
+    return {(row["task"], f): row[f] for row in sums for f in TASK_STATUS_FIELDS if row[f]}
+
+
 operation = st.one_of(
     st.tuples(
         st.just("report"),
@@ -87,6 +107,7 @@ operation = st.one_of(
         st.integers(0, 40),  # quantity
         st.booleans(),  # done
         st.sampled_from([None, Decimal("12000"), Decimal("15000"), Decimal("18000")]),
+        st.sampled_from(["not_started", "in_progress", "done"]),  # priority task 1
     ),
     st.tuples(st.just("reopen"), st.integers(0, 6), st.integers(1, 12)),
     st.tuples(st.just("move"), st.integers(2, 6), st.integers(0, 2)),
@@ -116,12 +137,13 @@ class TotalsEqualStraightAggregation(TestCase):
         ]
         units = [upper_a, upper_b, *grassroots]
         components = list(TargetComponent.objects.filter(target__resolution=resolution))
+        task = resolution.tasks.get(number=1)
 
         for op in operations:
             kind = op[0]
             with transaction.atomic():
                 if kind == "report":
-                    _, index, month, status, quantity, done, value = op
+                    _, index, month, status, quantity, done, value, task_status = op
                     unit = Organisation.objects.get(pk=units[index].pk)
                     with totals.tracking(unit):
                         report, _ = MonthlyReport.objects.get_or_create(
@@ -142,6 +164,9 @@ class TotalsEqualStraightAggregation(TestCase):
                                 figure.approved_done = figure.done
                                 figure.approved_value = figure.value
                             figure.save()
+                        TaskProgress.objects.update_or_create(
+                            report=report, task=task, defaults={"status": task_status}
+                        )
                 elif kind == "reopen":
                     _, index, month = op
                     unit = units[index]
@@ -171,8 +196,12 @@ class TotalsEqualStraightAggregation(TestCase):
             scope.refresh_from_db()
             for month in (1, 5, 12):
                 assert maintained(scope, month) == straight(resolution, scope, month), (scope.code, month)
+                assert maintained_tasks(resolution, scope, month) == straight_tasks(resolution, scope, month)
         # A rebuild from scratch gives the same rows as the running totals.
         before = sorted(ProgressTotal.objects.values_list("organisation", "component", "month", *TOTAL_FIELDS))
+        tasks_before = sorted(TaskStatusTotal.objects.values_list("organisation", "task", "month", *TASK_STATUS_FIELDS))
         totals.rebuild(resolution)
         after = sorted(ProgressTotal.objects.values_list("organisation", "component", "month", *TOTAL_FIELDS))
         assert [row for row in before if any(row[3:])] == after
+        tasks_after = sorted(TaskStatusTotal.objects.values_list("organisation", "task", "month", *TASK_STATUS_FIELDS))
+        assert [row for row in tasks_before if any(row[3:])] == tasks_after

@@ -1,6 +1,6 @@
 from .reports import MonthlyReport, ReportFigure, TaskProgress
 from .resolution import Allocation, PriorityTask, Resolution, Target, TargetComponent
-from .totals import ProgressTotal
+from .totals import ProgressTotal, TaskStatusTotal
 
 __all__ = [
     "Allocation",
@@ -12,4 +12,5 @@ __all__ = [
     "Target",
     "TargetComponent",
     "TaskProgress",
+    "TaskStatusTotal",
 ]

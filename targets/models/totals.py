@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
 
-from .resolution import TargetComponent
+from .resolution import PriorityTask, TargetComponent
 
 TOTAL_FIELDS = [
     "sum_approved",
@@ -50,3 +50,31 @@ class ProgressTotal(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id}/{self.component_id}/{self.month}"
+
+
+TASK_STATUS_FIELDS = ["not_started", "in_progress", "done"]
+
+
+class TaskStatusTotal(models.Model):
+    """How many units of an organisation's subtree (itself included) say a priority task is
+    not started, under way or done, as changes per month: each unit's latest reported status
+    as of month m is the sum over months 1..m (+1 for the new status, -1 for the one before)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    task = models.ForeignKey(PriorityTask, verbose_name=_("priority task"), on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveSmallIntegerField(_("month"))
+    not_started = models.IntegerField(default=0)
+    in_progress = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("task status total")
+        verbose_name_plural = _("task status totals")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "task", "month"], name="one_task_total_per_unit_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id}/{self.task_id}/{self.month}"
