@@ -22,6 +22,12 @@ from .test_url_walk import EXPECTED
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Seven users are made for each test: a fast hasher keeps the walk short."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def snapshot():
     """Every row of the project's own tables (reports, figures, history, units, users)."""
     return {

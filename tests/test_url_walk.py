@@ -16,6 +16,13 @@ from targets.services import report_get_or_create, report_save
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Seven users are made for each test: a fast hasher keeps the walk short."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 LOGIN = "login"  # 302 to the log-in page
 AWAY = "302"  # 302 somewhere else (a redirect the page is meant to make)
 
