@@ -13,7 +13,6 @@ report are locked; the sheet is protected without a password.
 
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -21,7 +20,6 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from branches import access
@@ -186,7 +184,7 @@ def build_template(*, upper, resolution, month):
 def _read_rows(file):
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except Exception as exc:  # not a zip, not a workbook, or a damaged part (e.g. broken XML)
         raise ExcelError(
             _(
                 "The file could not be read as an Excel workbook (.xlsx). "

@@ -1,0 +1,189 @@
+"""Every URL the app serves, walked from the URL configuration, as every kind of user: the
+answer each one gets is written down here, and none is a server error.
+
+A new URL pattern without a line in ``EXPECTED`` fails ``test_every_url_pattern_is_expected``.
+Admin URLs are covered as a group: the admin index and each registered model's changelist
+and add page (superuser 200, everyone else sent to the admin log-in).
+"""
+
+import pytest
+from django.contrib import admin
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from targets.models import TargetComponent
+from targets.services import report_get_or_create, report_save
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Seven users are made for each test: a fast hasher keeps the walk short."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+LOGIN = "login"  # 302 to the log-in page
+AWAY = "302"  # 302 somewhere else (a redirect the page is meant to make)
+
+# The columns of every expectation: anonymous, provincial staff, Rạch Giá's upper-level
+# officer, the officer of RG-1 (a grassroots union under Rạch Giá), Hà Tiên's upper-level
+# officer and the officer of HT-2 (both of another subtree), an admin (superuser).
+WHO = ("anonymous", "province", "rach_gia", "school", "ha_tien", "ht_firm", "superuser")
+
+
+def row(*answers):
+    assert len(answers) == len(WHO)
+    return dict(zip(WHO, answers, strict=True))
+
+
+# (URL name, method, the arguments' keys) -> expected answer per user. The arguments are
+# real objects of the tree fixture: "rg" is Rạch Giá, "rg1" its grassroots union RG-1,
+# "c1" target 1's component, year 2020, month 3 (RG-1 submitted it) and month 4 (not filed).
+EXPECTED = {
+    ("home", "GET", ()): row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("dashboard", "GET", ()): row(LOGIN, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
+    # A unit one may not see is "not found" on dashboards (its existence is not told).
+    ("dashboard-unit", "GET", ("rg",)): row(LOGIN, 200, 200, 404, 404, 404, 200),
+    ("dashboard-unit", "GET", ("rg1",)): row(LOGIN, 200, 200, 200, 404, 404, 200),
+    ("dashboard-print", "GET", ("rg",)): row(LOGIN, 200, 200, 404, 404, 404, 200),
+    ("dashboard-component", "GET", ("rg", "c1")): row(LOGIN, 200, 200, 404, 404, 404, 200),
+    ("dashboard-component", "GET", ("rg1", "c1")): row(LOGIN, 200, 200, 200, 404, 404, 200),
+    ("dashboard-completeness", "GET", ()): row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("dashboard-tasks", "GET", ()): row(LOGIN, 200, 200, 200, 200, 200, 200),
+    # The officer's own unit's months; an admin has no unit of its own.
+    ("report_index", "GET", ()): row(LOGIN, 200, 200, 200, 200, 200, 403),
+    ("excel_upload", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
+    ("excel_template", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
+    ("review_list", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
+    ("report_detail", "GET", ("2020", "3", "rg1")): row(LOGIN, 200, 200, 200, 403, 403, 200),
+    ("report_edit", "GET", ("2020", "4", "rg1")): row(LOGIN, 403, 403, 200, 403, 403, 403),
+    ("report_review", "GET", ("2020", "3", "rg1")): row(405, 405, 405, 405, 405, 405, 405),
+    ("branches:register", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
+    ("branches:register_under", "GET", ("rg",)): row(LOGIN, 200, 200, 403, 403, 403, 200),
+    ("login", "GET", ()): row(200, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
+    ("logout", "GET", ()): row(405, 405, 405, 405, 405, 405, 405),
+    # set_language changes the language on POST only; a GET just sends the user back.
+    ("set_language", "GET", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
+    # Writes last, with an empty form: a refusal, a form shown again or a redirect.
+    ("excel_upload", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
+    ("report_edit", "POST", ("2020", "4", "rg1")): row(LOGIN, 403, 403, AWAY, 403, 403, 403),
+    ("report_review", "POST", ("2020", "3", "rg1")): row(LOGIN, AWAY, AWAY, 403, 403, 403, AWAY),
+    ("branches:register", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
+    ("branches:register_under", "POST", ("rg",)): row(LOGIN, 200, 200, 403, 403, 403, 200),
+    ("set_language", "POST", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
+    ("login", "POST", ()): row(200, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
+    ("logout", "POST", ()): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+}
+
+
+def url_patterns(patterns=None, namespace=None):
+    """(namespace, pattern) for every URL pattern, recursively through includes."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            yield from url_patterns(entry.url_patterns, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            yield namespace, entry
+
+
+def qualified_name(namespace, pattern):
+    return f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+
+
+def app_url_names():
+    """Names of every non-admin URL pattern (admin ones are walked as a group)."""
+    names = []
+    for namespace, pattern in url_patterns():
+        if namespace == admin.site.name:
+            continue
+        names.append(qualified_name(namespace, pattern))
+    return names
+
+
+@pytest.fixture
+def objects(resolution, tree, users):
+    """RG-1's March report, submitted, so that there is something to read and review."""
+    recruits = TargetComponent.objects.get(target__resolution=resolution, target__number=1, order=1)
+    report = report_get_or_create(unit=tree["school"], resolution=resolution, month=3)
+    report_save(
+        report=report,
+        user=users["school"],
+        figures={recruits.pk: {"quantity": 4}},
+        tasks={},
+        expected_version=1,
+        submit=True,
+    )
+    return {"rg": tree["rach_gia"].pk, "rg1": tree["school"].pk, "c1": recruits.pk, "2020": 2020, "3": 3, "4": 4}
+
+
+def test_every_url_pattern_is_expected():
+    """Each URL pattern outside the admin has at least one line in the expectations table,
+    and every line names a URL that exists."""
+    names = app_url_names()
+    assert None not in names, "every URL pattern needs a name to be walked"
+    covered = {name for name, _method, _args in EXPECTED}
+    assert set(names) - covered == set(), "URL patterns without expectations"
+    assert covered - set(names) == set(), "expectations for URLs that do not exist"
+
+
+def _answer(response):
+    if response.status_code == 302:
+        return LOGIN if response["Location"].startswith(reverse("login")) else AWAY
+    return response.status_code
+
+
+def _user(who, users, superuser):
+    return None if who == "anonymous" else superuser if who == "superuser" else users[who]
+
+
+def test_each_url_answers_each_user_as_written(objects, users, superuser):
+    """Every (URL, user) pair gets the answer of the table; a server error would raise here.
+    (One test for all users: the tree is built once.)"""
+    wrong = []
+    for who in WHO:
+        client, user = Client(), _user(who, users, superuser)
+        for (name, method, keys), expected in EXPECTED.items():
+            if user is not None:
+                client.force_login(user)  # logging out on the way must not spoil the next line
+            url = reverse(name, args=[objects[k] for k in keys])
+            data = {"month": 3} if name == "excel_template" else {}
+            response = client.get(url, data) if method == "GET" else client.post(url, data)
+            answer = _answer(response)
+            if answer != expected[who]:
+                wrong.append((who, method, url, expected[who], answer))
+    assert wrong == []
+
+
+def admin_pages():
+    """The admin index and each registered model's changelist and add page."""
+    pages = [(reverse("admin:index"), None)]
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        pages.append((reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), None))
+        pages.append((reverse(f"admin:{opts.app_label}_{opts.model_name}_add"), model_admin))
+    return pages
+
+
+def test_admin_pages_for_the_superuser_only(objects, users, superuser):
+    """The admin index and every registered model's changelist and add page: the superuser
+    opens them (an add page the admin disallows is 403); everyone else, signed in or not,
+    is sent to the admin log-in."""
+    pages = admin_pages()
+    assert len(pages) == 1 + 2 * len(admin.site._registry) > 10
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    wrong = []
+    for who in WHO:
+        client, user = Client(), _user(who, users, superuser)
+        if user is not None:
+            client.force_login(user)
+        for url, model_admin in pages:
+            response = client.get(url)
+            if who == "superuser":
+                expected = 403 if model_admin is not None and not model_admin.has_add_permission(request) else 200
+                ok = response.status_code == expected
+            else:
+                ok = response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+            if not ok:
+                wrong.append((who, url, response.status_code))
+    assert wrong == []
