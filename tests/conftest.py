@@ -77,3 +77,9 @@ def users(tree, make_user):
 @pytest.fixture
 def superuser(make_user):
     return make_user("admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Test users' passwords are hashed with a fast hasher: the suite is about behaviour."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
