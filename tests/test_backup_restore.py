@@ -17,7 +17,7 @@ from targets.services import report_approve, report_get_or_create, report_save
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump/pg_restore back up PostgreSQL only"),
-    pytest.mark.skipif(not shutil.which("pg_dump") or not shutil.which("pg_restore"), reason="needs pg_dump/pg_restore"),
+    pytest.mark.skipif(not (shutil.which("pg_dump") and shutil.which("pg_restore")), reason="no pg_dump"),
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,18 +72,14 @@ def test_restored_backup_shows_the_same_province_dashboard(resolution, tree, use
     file_and_approve(resolution, tree["school"], users["school"], users["rach_gia"], 2, 8)
     file_and_approve(resolution, tree["ht_firm"], users["ht_firm"], users["ha_tien"], 1, 30)
     file_and_approve(resolution, tree["firm"], users["firm"], users["rach_gia"], 2, 4, approve=False)
-    here = [
-        [r.component.pk, r.figure, r.achieved, r.pending] for r in scope_progress(resolution, tree["province"], 12)
-    ]
+    here = [[r.component.pk, r.figure, r.achieved, r.pending] for r in scope_progress(resolution, tree["province"], 12)]
     recruits = resolution.components().get(target__number=1)
     assert next(row for row in here if row[0] == recruits.pk)[2:] == [50, 4]
 
     env, options = client_env()
     dump = tmp_path / "unionplan.dump"
     restored = f"{connection.settings_dict['NAME']}_restored"
-    subprocess.run(
-        ["pg_dump", *options, "-Fc", "-f", str(dump), connection.settings_dict["NAME"]], env=env, check=True
-    )
+    subprocess.run(["pg_dump", *options, "-Fc", "-f", str(dump), connection.settings_dict["NAME"]], env=env, check=True)
     subprocess.run(["dropdb", *options, "--if-exists", restored], env=env, check=True)
     subprocess.run(["createdb", *options, restored], env=env, check=True)
     try:
