@@ -161,10 +161,13 @@ def tracking(unit):
 
     Must run inside a transaction (the services' ``transaction.atomic``); the unit's row is
     locked so that two changes to one unit's reports cannot both start from the same
-    'before'."""
+    'before'. The lock is FOR NO KEY UPDATE, not FOR UPDATE: the foreign-key check of a
+    totals row (or report) of this unit inserted by a change below it takes FOR KEY SHARE
+    on this row, which FOR UPDATE would block while this change waits for that one's
+    totals rows: a deadlock between an upper level's own report and its units' reports."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("totals.tracking() must run inside transaction.atomic()")
-    unit = Organisation.objects.select_for_update().get(pk=unit.pk)
+    unit = Organisation.objects.select_for_update(no_key=True).get(pk=unit.pk)
     components = _components()
     before, tasks_before = unit_contribution(unit, components), unit_task_contribution(unit)
     yield
