@@ -11,10 +11,6 @@ import pytest
 
 from tests.conftest import PASSWORD
 
-# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
-# from such a thread unless told it is safe (it is: the loop only talks to the browser).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 # Debian's package; another build can be named by UNIONPLAN_CHROMIUM (never one Playwright downloads).
 CHROMIUM = os.environ.get("UNIONPLAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,15 +37,23 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session."""
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Chromium for one test (about a second to start).
+
+    Playwright's sync API runs an event loop in the test thread while it is open; Django
+    refuses ORM calls from such a thread unless DJANGO_ALLOW_ASYNC_UNSAFE says it is safe (it
+    is: the loop only talks to the browser). Function-scoped so that the variable is set only
+    while a browser runs: left in the process environment it leaked into other tests'
+    subprocesses (``check --deploy`` warns about it), and the loop is gone before the
+    database is flushed after the test."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("Playwright for Python is not installed (`make install` installs the dev extras)")
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"Chromium was not found at {CHROMIUM}; install it with `apt-get install chromium`")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
