@@ -28,7 +28,7 @@ run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(BIN)/python -m pytest
+	DB_CONN_MAX_AGE=0 $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
