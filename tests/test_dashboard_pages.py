@@ -157,3 +157,11 @@ def test_english_is_available(client, users, tree, scenario):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     text = client.get(reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=12").content.decode()
     assert "targets achieved" in text
+
+
+def test_landing_keeps_the_chosen_month(client, users, tree):
+    """/dashboard/?month=3 lands on the user's own dashboard as of March."""
+    client.force_login(users["rach_gia"])
+    response = client.get(reverse("dashboard") + "?month=3")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard-unit", args=[tree["rach_gia"].pk]) + "?month=3"

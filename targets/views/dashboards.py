@@ -147,7 +147,9 @@ class DashboardLandingView(LoginRequiredMixin, RedirectView):
         unit = home_unit(self.request.user, resolution) if resolution else None
         if unit is None:
             return reverse("home")
-        return reverse("dashboard-unit", args=[unit.pk])
+        url = reverse("dashboard-unit", args=[unit.pk])
+        query = self.request.GET.urlencode()
+        return f"{url}?{query}" if query else url
 
 
 class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
