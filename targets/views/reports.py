@@ -33,12 +33,12 @@ def _resolution_for(unit, year):
     return resolution
 
 
-def _unit_and_resolution(year, month, unit_id):
-    unit = get_object_or_404(Organisation, pk=unit_id)
+def _open_resolution(unit, year, month):
+    """The unit's resolution of ``year``, if ``month`` of it can be reported (else 404)."""
     resolution = _resolution_for(unit, year)
     if not services.month_is_open(resolution=resolution, month=month):
         raise Http404(_("This month cannot be reported."))
-    return unit, resolution
+    return resolution
 
 
 def _default_month(resolution):
@@ -77,7 +77,7 @@ def report_edit(request, year, month, unit_id):
     unit = get_object_or_404(Organisation, pk=unit_id)
     if not access.can_file_for(request.user, unit):
         raise PermissionDenied
-    unit, resolution = _unit_and_resolution(year, month, unit_id)
+    resolution = _open_resolution(unit, year, month)
     report = services.report_get_or_create(unit=unit, resolution=resolution, month=month)
     detail_url = reverse("report_detail", args=[year, month, unit.pk])
     if report.status not in services.EDITABLE_STATUSES:
@@ -135,7 +135,7 @@ def report_detail(request, year, month, unit_id):
     unit = get_object_or_404(Organisation, pk=unit_id)
     if not access.can_view_unit(request.user, unit):
         raise PermissionDenied
-    unit, resolution = _unit_and_resolution(year, month, unit_id)
+    resolution = _open_resolution(unit, year, month)
     report = (
         MonthlyReport.objects.filter(organisation=unit, resolution=resolution, month=month)
         .select_related("submitted_by", "reviewed_by", "resolution")
@@ -171,7 +171,7 @@ def report_review(request, year, month, unit_id):
     unit = get_object_or_404(Organisation, pk=unit_id)
     if not access.can_review_unit(request.user, unit):
         raise PermissionDenied
-    unit, resolution = _unit_and_resolution(year, month, unit_id)
+    resolution = _open_resolution(unit, year, month)
     report = get_object_or_404(MonthlyReport, organisation=unit, resolution=resolution, month=month)
     form = ReviewForm(data=request.POST)
     detail_url = reverse("report_detail", args=[year, month, unit.pk])
