@@ -32,8 +32,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from branches.models import Organisation, User  # noqa: E402
-from targets import services  # noqa: E402
 from targets.models import MonthlyReport, Resolution  # noqa: E402
+from targets.reporting import services  # noqa: E402
 
 
 def measure(label, call, repeat):

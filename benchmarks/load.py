@@ -86,9 +86,9 @@ def prepare(officers, reuse):
     from django.core.management import call_command
 
     from branches.models import Organisation, User
-    from targets.forms import MonthlyReportForm
     from targets.models import MonthlyReport, Resolution, TargetComponent
-    from targets.services import reported_components
+    from targets.reporting.forms import MonthlyReportForm
+    from targets.reporting.services import reported_components
 
     call_command("migrate", verbosity=0)
     if not Resolution.objects.filter(year=YEAR).exists():

@@ -6,11 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from targets.services import organisation_register
-
 from . import access
 from .forms import OrganisationRegisterForm
 from .models import Organisation
+from .services import organisation_register
 
 
 @login_required

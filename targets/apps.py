@@ -7,22 +7,15 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Resolutions, targets and reports")
 
     def ready(self):
-        from branches import signals
+        # The wiring on top: a lower step announces a fact with a signal, the step that
+        # keeps figures derived from it answers in the same transaction.
+        from branches import signals as branch_signals
 
-        from . import totals
+        from .reporting import ledger
+        from .resolution import signals as resolution_signals
 
-        signals.unit_moved.connect(_on_unit_moved, dispatch_uid="targets-totals-moved")
-        signals.unit_attributes_changed.connect(_on_unit_changed, dispatch_uid="targets-totals-changed")
-        self.totals = totals
-
-
-def _on_unit_moved(sender, unit, old_path, **kwargs):
-    from . import totals
-
-    totals.unit_moved(unit, old_path)
-
-
-def _on_unit_changed(sender, unit, before, **kwargs):
-    from . import totals
-
-    totals.unit_attributes_changed(unit, before)
+        branch_signals.unit_moved.connect(ledger.on_unit_moved, dispatch_uid="ledger-unit-moved")
+        branch_signals.unit_attributes_changed.connect(ledger.on_unit_changed, dispatch_uid="ledger-unit-changed")
+        resolution_signals.component_changed.connect(
+            ledger.on_component_changed, dispatch_uid="ledger-component-changed"
+        )

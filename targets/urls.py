@@ -1,20 +1,22 @@
 from django.urls import path
 
-from . import views
-from .views import excel, reports
+from .dashboards import home
+from .dashboards import views as dashboards
+from .reporting import excel_views as excel
+from .reporting import views as reports
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("dashboard/", views.DashboardLandingView.as_view(), name="dashboard"),
-    path("dashboard/unit/<int:unit_pk>/", views.UnitDashboardView.as_view(), name="dashboard-unit"),
-    path("dashboard/unit/<int:unit_pk>/print/", views.PrintDashboardView.as_view(), name="dashboard-print"),
+    path("", home.HomeView.as_view(), name="home"),
+    path("dashboard/", dashboards.DashboardLandingView.as_view(), name="dashboard"),
+    path("dashboard/unit/<int:unit_pk>/", dashboards.UnitDashboardView.as_view(), name="dashboard-unit"),
+    path("dashboard/unit/<int:unit_pk>/print/", dashboards.PrintDashboardView.as_view(), name="dashboard-print"),
     path(
         "dashboard/unit/<int:unit_pk>/component/<int:component_pk>/",
-        views.ComponentDashboardView.as_view(),
+        dashboards.ComponentDashboardView.as_view(),
         name="dashboard-component",
     ),
-    path("dashboard/completeness/", views.CompletenessView.as_view(), name="dashboard-completeness"),
-    path("dashboard/tasks/", views.TasksView.as_view(), name="dashboard-tasks"),
+    path("dashboard/completeness/", dashboards.CompletenessView.as_view(), name="dashboard-completeness"),
+    path("dashboard/tasks/", dashboards.TasksView.as_view(), name="dashboard-tasks"),
     path("reports/", reports.report_index, name="report_index"),
     path("reports/excel/", excel.excel_upload, name="excel_upload"),
     path("reports/excel/template/", excel.excel_template, name="excel_template"),

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from branches.models import Organisation, User
-from targets.loading import load_resolution_file
+from targets.resolution.loading import load_resolution_file
 
 RESOLUTION_FILE = Path(__file__).resolve().parent.parent / "targets" / "data" / "resolution-2020-kien-giang.json"
 PASSWORD = "a-long-test-password-2020"

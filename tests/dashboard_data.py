@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from branches.models import Organisation
-from targets import totals
 from targets.models import Allocation, MonthlyReport, ReportFigure
+from targets.reporting import ledger
 
 APPROVED = MonthlyReport.Status.APPROVED
 SUBMITTED = MonthlyReport.Status.SUBMITTED
@@ -38,7 +38,7 @@ def file_report(resolution, unit, month, figures, status=APPROVED, submitted_at=
     if submitted_at is None and status in (APPROVED, SUBMITTED):
         year, next_month = (resolution.year, month + 1) if month < 12 else (resolution.year + 1, 1)
         submitted_at = on_day(year, next_month, 5)
-    with transaction.atomic(), totals.tracking(unit):
+    with transaction.atomic(), ledger.tracking(unit):
         return _file_report(resolution, unit, month, figures, status, submitted_at)
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from targets.progress import scope_progress
-from targets.services import report_approve, report_get_or_create, report_save
+from targets.reporting.services import report_approve, report_get_or_create, report_save
+from targets.rollup.progress import scope_progress
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,7 +26,7 @@ DASHBOARD = """
 import json, django
 django.setup()
 from targets.models import Resolution
-from targets.progress import scope_progress
+from targets.rollup.progress import scope_progress
 resolution = Resolution.objects.get(year=2020)
 print(json.dumps([[r.component.pk, r.figure, r.achieved, r.pending]
                   for r in scope_progress(resolution, resolution.organisation, 12)]))

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import resolve, reverse
 from openpyxl import load_workbook
 
-from targets import excel
 from targets.models import MonthlyReport, TargetComponent
-from targets.services import report_get_or_create, report_save
+from targets.reporting import excel_template as excel
+from targets.reporting.services import report_get_or_create, report_save
 
 from .conftest import PASSWORD
 from .test_url_walk import EXPECTED

@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from targets.models import TargetComponent
-from targets.services import report_get_or_create, report_save
+from targets.reporting.services import report_get_or_create, report_save
 
 pytestmark = pytest.mark.django_db
 

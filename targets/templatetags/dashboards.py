@@ -2,7 +2,7 @@
 
 from django import template
 
-from targets.dashboard_tables import status_badge as _status_badge
+from targets.dashboards.tables import status_badge as _status_badge
 
 register = template.Library()
 

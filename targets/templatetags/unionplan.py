@@ -1,37 +1,28 @@
-"""Figures the way the federation writes them: 5.821, 15.000 đồng, đạt 120,44%."""
-
-from decimal import Decimal
+"""Figures in templates, the way the federation writes them (see ``unionplan.numbers``)."""
 
 from django import template
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
+
+from unionplan.numbers import format_achievement, format_number, format_percent
 
 register = template.Library()
 
 
 @register.filter
 def vn_number(value, decimals=None):
-    """A number with thousands grouped in the current language (5.821 in Vietnamese).
-    Whole values lose their trailing zeros: 15000.00 is shown 15.000."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, Decimal) and decimals is None and value == value.to_integral_value():
-        value = int(value)
-    return number_format(value, decimal_pos=decimals, force_grouping=True)
+    """A number with thousands grouped the Vietnamese way: 5.821."""
+    return format_number(value, decimals)
 
 
 @register.filter
 def percent(value, decimals=1):
     """A percentage with a decimal comma: 85,3%."""
-    if value is None:
-        return "–"
-    return number_format(value, decimal_pos=decimals, force_grouping=True) + "%"
+    return format_percent(value, decimals)
 
 
 @register.simple_tag
 def figure(component):
     """A component's figure as the resolution writes it: "5.821", or "3/3" for all-of-them."""
-    text = vn_number(component.figure)
+    text = format_number(component.figure)
     if component.figure_kind == component.FigureKind.ALL_ELIGIBLE:
         return f"{text}/{text}"
     return text
@@ -40,8 +31,4 @@ def figure(component):
 @register.filter
 def achievement(percent_value):
     """'đạt 85,3%' below or at the figure, 'vượt 12,0%' beyond it."""
-    if percent_value is None:
-        return "–"
-    if percent_value > 100:
-        return _("exceeded by %(p)s") % {"p": percent(percent_value - 100)}
-    return _("reached %(p)s") % {"p": percent(percent_value)}
+    return format_achievement(percent_value)

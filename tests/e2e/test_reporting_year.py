@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from branches.models import Organisation, User
-from targets import services
+from targets.reporting import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

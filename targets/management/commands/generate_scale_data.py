@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from branches.models import Organisation
-from targets.scale import generate
+from targets.management.scale import generate
 
 
 class Command(BaseCommand):

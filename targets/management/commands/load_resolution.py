@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from targets.loading import load_resolution_file
+from targets.resolution.loading import load_resolution_file
 
 
 class Command(BaseCommand):

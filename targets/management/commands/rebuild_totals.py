@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from targets.totals import rebuild
+from targets.reporting.ledger import rebuild
 
 
 class Command(BaseCommand):

@@ -1,0 +1,148 @@
+"""Charts drawn on the server as inline SVG: no JavaScript, no network, readable in black
+and white (lines told apart by dash pattern and markers, not by colour)."""
+
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from targets.rollup.pace import expected_fraction
+from unionplan.numbers import format_number
+
+WIDTH, HEIGHT = 640, 320
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 44, 36
+
+
+def _n(number):
+    """A coordinate with one decimal (a dot, whatever the language)."""
+    return f"{number:.1f}"
+
+
+def _nice_ceiling(value):
+    """A round number at or above ``value`` for the top of the axis (1, 2, 2.5, 5 × 10^n)."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return int(step * magnitude) if step * magnitude >= 1 else 1
+    return 10 * magnitude
+
+
+def progress_chart(target, cumulative, figure, title=""):
+    """Cumulative achievement (solid, square markers) for months 1..len(cumulative), against
+    the figure (dotted) and the expected pace (dashed) over the whole year."""
+    top = _nice_ceiling(max([figure or 0, *cumulative, 1]))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(month):
+        return LEFT + plot_w * month / 12
+
+    def y(value):
+        return TOP + plot_h - plot_h * float(value) / top
+
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" class="progress-chart" role="img" '
+            'aria-label="{}" font-family="sans-serif" font-size="11">',
+            WIDTH,
+            HEIGHT,
+            title,
+        ),
+        format_html("<title>{}</title>", title),
+    ]
+    # Grid and axis labels.
+    for i in range(5):
+        value = Decimal(top) * i / 4
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ccc" stroke-width="0.5"/>'
+                '<text x="{}" y="{}" text-anchor="end">{}</text>',
+                LEFT,
+                _n(y(value)),
+                WIDTH - RIGHT,
+                _n(y(value)),
+                LEFT - 6,
+                _n(y(value) + 4),
+                format_number(value, 0 if value == int(value) else 1),
+            )
+        )
+    parts.append(
+        format_html_join(
+            "",
+            '<text x="{}" y="{}" text-anchor="middle">{}</text>',
+            ((_n(x(m)), HEIGHT - BOTTOM + 16, _("M%(m)s") % {"m": m}) for m in range(1, 13)),
+        )
+    )
+    parts.append(
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#000"/>'
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#000"/>',
+            LEFT,
+            TOP,
+            LEFT,
+            TOP + plot_h,
+            LEFT,
+            TOP + plot_h,
+            WIDTH - RIGHT,
+            TOP + plot_h,
+        )
+    )
+    if figure:
+        # The figure, and the pace expected to reach it (by the due month, or by December).
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#000" stroke-width="1.5" stroke-dasharray="2 3"/>',
+                LEFT,
+                _n(y(figure)),
+                WIDTH - RIGHT,
+                _n(y(figure)),
+            )
+        )
+        pace = " ".join(f"{x(m):.1f},{y(Decimal(figure) * expected_fraction(target, m)):.1f}" for m in range(0, 13))
+        parts.append(
+            format_html(
+                '<polyline points="{}" fill="none" stroke="#555" stroke-width="1.5" stroke-dasharray="8 4"/>',
+                pace,
+            )
+        )
+    if cumulative:
+        points = [(x(0), y(0))] + [(x(m), y(v)) for m, v in enumerate(cumulative, start=1)]
+        parts.append(
+            format_html(
+                '<polyline points="{}" fill="none" stroke="#000" stroke-width="2.5"/>',
+                " ".join(f"{px:.1f},{py:.1f}" for px, py in points),
+            )
+        )
+        parts.append(
+            format_html_join(
+                "",
+                '<rect x="{}" y="{}" width="6" height="6" fill="#000"><title>{}</title></rect>',
+                (
+                    (_n(px - 3), _n(py - 3), _("Month %(m)s: %(v)s") % {"m": m, "v": format_number(v)})
+                    for m, ((px, py), v) in enumerate(zip(points[1:], cumulative, strict=True), start=1)
+                ),
+            )
+        )
+    # Legend.
+    legend = [
+        ('stroke="#000" stroke-width="2.5"', _("Achieved (cumulative, approved)")),
+        ('stroke="#555" stroke-width="1.5" stroke-dasharray="8 4"', _("Expected pace")),
+        ('stroke="#000" stroke-width="1.5" stroke-dasharray="2 3"', _("Figure")),
+    ]
+    offset = LEFT
+    for style, label in legend:
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="16" x2="{}" y2="16" {}/><text x="{}" y="20">{}</text>',
+                offset,
+                offset + 24,
+                mark_safe(style),  # a constant above, never user input
+                offset + 30,
+                label,
+            )
+        )
+        offset += 40 + 6 * len(label)
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(parts))

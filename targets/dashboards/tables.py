@@ -1,0 +1,342 @@
+"""Dashboard tables (django-tables2): shown on the page and exported to XLSX and CSV with
+the same Vietnamese headers. Exports carry numbers as numbers (``value_*``), pages show them
+the Vietnamese way."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organisation
+from targets.reporting.models import MonthlyReport, TaskProgress
+from targets.resolution.models import TargetComponent
+from targets.rollup.pace import Status
+from unionplan.numbers import format_achievement, format_number
+
+NUMBER = {"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}}
+STATUS_MARKS = {Status.ACHIEVED: "✔", Status.ON_TRACK: "▲", Status.BEHIND: "▼", Status.NO_FIGURE: "–"}
+STATUS_CLASSES = {
+    Status.ACHIEVED: "text-bg-success",
+    Status.ON_TRACK: "text-bg-primary",
+    Status.BEHIND: "text-bg-danger",
+    Status.NO_FIGURE: "text-bg-light",
+}
+
+
+def status_badge(status):
+    """A status readable without colour: a mark and a word."""
+    return format_html(
+        '<span class="badge status {}">{} {}</span>', STATUS_CLASSES[status], STATUS_MARKS[status], Status(status).label
+    )
+
+
+def month_link(name, month, *args):
+    return f"{reverse(name, args=args)}?month={month}"
+
+
+def _as_float(value):
+    return None if value is None else float(value)
+
+
+class NumberColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUMBER)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_number(value)
+
+    def value(self, value):
+        """Exports keep the number itself, so that a spreadsheet can add it up."""
+        return value
+
+
+class PercentColumn(NumberColumn):
+    """'đạt 85,3%' or 'vượt 12,0%' on the page, 85.3 in an export."""
+
+    def render(self, value):
+        return format_achievement(value)
+
+    def value(self, value):
+        return _as_float(value)
+
+
+class StatusColumn(tables.Column):
+    def render(self, value):
+        return status_badge(value)
+
+    def value(self, value):
+        return str(Status(value).label)
+
+
+class ProgressTable(tables.Table):
+    """A scope's progress on each target component."""
+
+    number = tables.Column(accessor="target__number", verbose_name="#", attrs=NUMBER)
+    target = tables.Column(accessor="component", verbose_name=_("Target"))
+    unit_of_measure = tables.Column(accessor="component__unit_of_measure", verbose_name=_("Unit of measure"))
+    figure = NumberColumn(verbose_name=_("Figure"))
+    achieved = NumberColumn(verbose_name=_("Achieved"))
+    pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"))
+    percent = PercentColumn(verbose_name=_("Percent of figure"))
+    expected = NumberColumn(verbose_name=_("Expected by now"))
+    status = StatusColumn(verbose_name=_("Status"))
+    projected = NumberColumn(verbose_name=_("Projected year-end"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm table-hover align-middle progress-table"}
+
+    def __init__(self, *args, scope=None, month=None, **kwargs):
+        self.scope, self.month = scope, month
+        super().__init__(*args, **kwargs)
+
+    def render_target(self, record):
+        component = record.component
+        name = component.target.short_name
+        if component.label:
+            name = f"{name} – {component.label}"
+        if self.scope is None:
+            return name
+        return format_html(
+            '<a href="{}">{}</a>', month_link("dashboard-component", self.month, self.scope.pk, component.pk), name
+        )
+
+    def value_target(self, record):
+        component = record.component
+        return f"{component.target.short_name} – {component.label}" if component.label else component.target.short_name
+
+    def render_figure(self, record):
+        if record.all_eligible and record.figure:
+            return f"{format_number(record.figure)}/{format_number(record.figure)}"
+        return format_number(record.figure)
+
+    def render_achieved(self, record):
+        if record.all_eligible and record.figure:
+            return f"{format_number(record.achieved)}/{format_number(record.figure)}"
+        return format_number(record.achieved)
+
+    def value_figure(self, record):
+        return record.figure
+
+    def value_achieved(self, record):
+        return record.achieved
+
+
+class BranchTable(tables.Table):
+    """The children of a scope on one component: allocation, achieved, percent, rank."""
+
+    rank = NumberColumn(verbose_name=_("Rank"))
+    unit = tables.Column(verbose_name=_("Union"), order_by=("unit__name",))
+    sector = tables.Column(accessor="unit__get_sector_display", verbose_name=_("Sector"), order_by=("unit__sector",))
+    report_status = tables.Column(verbose_name=_("Report of the month"), empty_values=())
+    figure = NumberColumn(verbose_name=_("Allocated figure"))
+    achieved = NumberColumn(verbose_name=_("Achieved"))
+    pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"))
+    percent = PercentColumn(verbose_name=_("Percent of figure"))
+    status = StatusColumn(verbose_name=_("Status"), orderable=False)
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        order_by = ("rank",)
+
+    def __init__(self, *args, component=None, month=None, **kwargs):
+        self.component, self.month = component, month
+        super().__init__(*args, **kwargs)
+
+    def render_unit(self, value):
+        if value.kind == Organisation.Kind.GRASSROOTS:
+            url = month_link("dashboard-unit", self.month, value.pk)
+        else:
+            url = month_link("dashboard-component", self.month, value.pk, self.component.pk)
+        dissolved = ""
+        if value.dissolved_on:
+            dissolved = format_html(' <span class="small text-muted">({})</span>', _("dissolved"))
+        return format_html('<a href="{}">{}</a>{}', url, value.name, dissolved)
+
+    def value_unit(self, value):
+        return value.name
+
+    def render_report_status(self, value):
+        return report_status_label(value)
+
+    def value_report_status(self, value):
+        return str(report_status_label(value))
+
+
+def report_status_label(value):
+    if not value:
+        return _("No report")
+    return MonthlyReport.Status(value).label
+
+
+class ContributionTable(tables.Table):
+    """A grassroots union's own figures, month by month, and its standing in its upper level."""
+
+    target = tables.Column(accessor="component", verbose_name=_("Target"))
+    year_to_date = NumberColumn(verbose_name=_("Year to date"))
+    standing = tables.Column(empty_values=(), verbose_name=_("Standing in the upper level"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm align-middle"}
+
+    def __init__(self, data, *, month, **kwargs):
+        months = [(f"m{m}", MonthColumn(m, verbose_name=_("M%(m)s") % {"m": m})) for m in range(1, month + 1)]
+        super().__init__(data, extra_columns=months, sequence=("target", "...", "year_to_date", "standing"), **kwargs)
+
+    def render_target(self, value):
+        return f"{value.target.number}. {value.target.short_name}" + (f" – {value.label}" if value.label else "")
+
+    def value_target(self, value):
+        return self.render_target(value)
+
+    def render_year_to_date(self, record):
+        if record.component.measure == TargetComponent.Measure.QUANTITY:
+            return format_number(record.year_to_date)
+        return _("done") if record.year_to_date else "–"
+
+    def value_year_to_date(self, record):
+        return record.year_to_date
+
+    def render_standing(self, record):
+        return standing_text(record)
+
+    def value_standing(self, record):
+        return str(standing_text(record))
+
+
+def standing_text(record):
+    if record.component.measure == TargetComponent.Measure.QUANTITY:
+        if record.rank is None:
+            return "–"
+        return _("rank %(rank)s of %(units)s units") % {"rank": record.rank, "units": format_number(record.peers)}
+    return _("%(done)s of %(units)s units done") % {
+        "done": format_number(record.peers_done),
+        "units": format_number(record.peers),
+    }
+
+
+class MonthColumn(tables.Column):
+    """One month of a contribution: a quantity, a tick, or a value."""
+
+    def __init__(self, month, **kwargs):
+        self.month = month
+        kwargs.setdefault("attrs", NUMBER)
+        super().__init__(accessor="by_month", empty_values=(), **kwargs)
+
+    def render(self, value):
+        cell = value[self.month - 1]
+        if cell is None:
+            return "–"
+        if cell is True:
+            return "✔"
+        if cell is False:
+            return "–"
+        return format_number(cell)
+
+    def value(self, value):
+        cell = value[self.month - 1]
+        if isinstance(cell, bool):
+            return 1 if cell else 0
+        return _as_float(cell) if cell is not None and not isinstance(cell, int) else cell
+
+
+class CompletenessTable(tables.Table):
+    """Reporting of a month per upper level, with the total in the footer."""
+
+    unit = tables.Column(verbose_name=_("Union"), footer=_("Total"))
+    expected = NumberColumn(verbose_name=_("Expected units"), footer=lambda table: format_number(table.total.expected))
+    on_time = NumberColumn(verbose_name=_("On time"), footer=lambda table: format_number(table.total.on_time))
+    late = NumberColumn(verbose_name=_("Late"), footer=lambda table: format_number(table.total.late))
+    missing = NumberColumn(verbose_name=_("Missing"), footer=lambda table: format_number(table.total.missing))
+    not_yet_due = NumberColumn(
+        verbose_name=_("Not yet due"), footer=lambda table: format_number(table.total.not_yet_due)
+    )
+    rate = NumberColumn(verbose_name=_("Reporting rate (%)"), footer=lambda table: table.render_rate(table.total.rate))
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def __init__(self, *args, total=None, scope=None, month=None, **kwargs):
+        self.total, self.scope, self.month = total, scope, month
+        super().__init__(*args, **kwargs)
+
+    def render_unit(self, value):
+        if value.pk == self.scope.pk:
+            return format_html('{} <span class="small text-muted">({})</span>', value.name, _("own report"))
+        url = f"{reverse('dashboard-completeness')}?unit={value.pk}&month={self.month}"
+        return format_html('<a href="{}">{}</a>', url, value.name)
+
+    def value_unit(self, value):
+        return value.name
+
+    def render_rate(self, value):
+        return "–" if value is None else format_number(value, 1) + "%"
+
+    def value_rate(self, value):
+        return _as_float(value)
+
+
+class UnreportedUnitsTable(tables.Table):
+    """Units that have not reported a month yet, with whom to call."""
+
+    name = tables.Column(verbose_name=_("Union"))
+    parent = tables.Column(verbose_name=_("Upper-level union"))
+    report_status = tables.Column(verbose_name=_("Report of the month"), empty_values=())
+    contact_person = tables.Column(verbose_name=_("Contact person"))
+    phone = tables.Column(verbose_name=_("Phone"))
+    email = tables.Column(verbose_name=_("Email"))
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle"}
+
+    def render_report_status(self, value):
+        return report_status_label(value)
+
+    def value_report_status(self, value):
+        return str(report_status_label(value))
+
+    def value_parent(self, value):
+        return value.name
+
+
+class TaskSummaryTable(tables.Table):
+    """Per priority task: how many units report it not started, under way, done."""
+
+    task = tables.Column(verbose_name=_("Priority task"))
+    not_started = NumberColumn(verbose_name=TaskProgress.Status.NOT_STARTED.label)
+    in_progress = NumberColumn(verbose_name=TaskProgress.Status.IN_PROGRESS.label)
+    done = NumberColumn(verbose_name=TaskProgress.Status.DONE.label)
+    units = NumberColumn(verbose_name=_("Units reporting"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm align-middle"}
+
+    def value_task(self, value):
+        return str(value)
+
+
+class NarrativeTable(tables.Table):
+    """What units reported doing on the tasks, newest first."""
+
+    month = tables.Column(accessor="report__month", verbose_name=_("Month"), attrs=NUMBER)
+    task = tables.Column(accessor="task__number", verbose_name=_("Task"), attrs=NUMBER)
+    unit = tables.Column(
+        accessor="report__organisation", verbose_name=_("Union"), order_by=("report__organisation__name",)
+    )
+    parent = tables.Column(
+        accessor="report__organisation__parent", verbose_name=_("Upper-level union"), orderable=False
+    )
+    status = tables.Column(verbose_name=_("Status"))
+    narrative = tables.Column(verbose_name=_("What was done"), orderable=False)
+
+    class Meta:
+        attrs = {"class": "table table-sm align-middle"}
+
+    def value_unit(self, value):
+        return value.name
+
+    def value_parent(self, value):
+        return value.name if value else ""

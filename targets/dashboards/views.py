@@ -1,0 +1,307 @@
+"""Dashboards: the province's (or an upper level's) progress, a target's page with its
+branches, a grassroots union's own contribution, completeness of reporting, priority tasks.
+
+Views only wire request → domain query (targets.rollup) → table → template. Who may see
+which unit is decided by branches.access alone.
+"""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import RedirectView, TemplateView
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from branches.access import can_view_unit, visible_units
+from branches.models import Organisation
+from targets.resolution.models import Resolution, TargetComponent
+from targets.rollup.breakdown import branch_progress, children_with_report_status
+from targets.rollup.completeness import completeness, unreported_units
+from targets.rollup.contribution import unit_contribution
+from targets.rollup.progress import cumulative_by_month, headline, scope_progress
+from targets.rollup.tasks import task_narratives, task_summary
+
+from .charts import progress_chart
+from .filters import AsOfForm, BranchFilter, NarrativeFilter
+from .tables import (
+    BranchTable,
+    CompletenessTable,
+    ContributionTable,
+    NarrativeTable,
+    ProgressTable,
+    TaskSummaryTable,
+    UnreportedUnitsTable,
+)
+
+EXPORT_FORMATS = (TableExport.XLSX, TableExport.CSV)
+PER_PAGE = 25
+
+
+def home_unit(user, resolution):
+    """The unit whose dashboard a user lands on: their own; the federation for an admin."""
+    if user.organisation_id:
+        return user.organisation
+    if user.is_superuser:
+        return resolution.organisation
+    return None
+
+
+class DashboardMixin(LoginRequiredMixin):
+    """The resolution, the "as of" month and the unit (``scope``) a dashboard is about.
+
+    The unit comes from the URL (``unit_pk``) or, on pages that offer a choice, from the
+    ``unit`` query parameter; a unit the user may not see is answered with 404."""
+
+    choose_unit = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.resolution = Resolution.objects.select_related("organisation").current()
+        if self.resolution is None:
+            raise Http404(_("No resolution has been loaded yet."))
+        self.scope = self.get_scope()
+        self.as_of = AsOfForm(
+            request.GET or None,
+            resolution=self.resolution,
+            units=self.unit_choices() if self.choose_unit else None,
+            initial={"month": self.resolution.default_month(), "unit": self.scope.pk},
+        )
+        self.month = self.resolution.default_month()
+        if self.as_of.is_bound and self.as_of.is_valid() and self.as_of.cleaned_data["month"]:
+            self.month = self.as_of.cleaned_data["month"]
+        return super().dispatch(request, *args, **kwargs)
+
+    def unit_choices(self):
+        user = self.request.user
+        return visible_units(user).filter(~Q(kind=Organisation.Kind.GRASSROOTS) | Q(pk=self.scope.pk))
+
+    def get_scope(self):
+        raw = self.kwargs.get("unit_pk") or (self.request.GET.get("unit") if self.choose_unit else None)
+        if raw in (None, ""):
+            unit = home_unit(self.request.user, self.resolution)
+            if unit is None:
+                raise Http404(_("Your account is not attached to a union."))
+            return unit
+        try:
+            unit = Organisation.objects.get(pk=int(raw))
+        except (ValueError, TypeError, Organisation.DoesNotExist):
+            raise Http404(_("No such union.")) from None
+        if not can_view_unit(self.request.user, unit):
+            raise Http404(_("No such union."))
+        return unit
+
+    def breadcrumbs(self):
+        """The scope's ancestors that the user may see, root first (one query)."""
+        return [u for u in self.scope.ancestors() if can_view_unit(self.request.user, u)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            resolution=self.resolution,
+            month=self.month,
+            scope=self.scope,
+            as_of=self.as_of,
+            breadcrumbs=self.breadcrumbs(),
+            month_end=self.resolution.month_end(self.month),
+        )
+        return context
+
+
+class TablesExportMixin:
+    """Tables of a page, each exportable with ``?_export=xlsx|csv&table=<name>``."""
+
+    export_name = "unionplan"
+
+    def get_tables(self):
+        """An ordered dict name → configured table; the first is exported by default."""
+        raise NotImplementedError
+
+    @cached_property
+    def tables(self):
+        return self.get_tables()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tables"] = self.tables
+        context["export_formats"] = EXPORT_FORMATS
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        export_format = self.request.GET.get("_export")
+        if export_format in EXPORT_FORMATS:
+            name = self.request.GET.get("table") or next(iter(self.tables))
+            if name not in self.tables:
+                raise Http404(_("No such table."))
+            filename = f"{self.export_name}-{name}-{self.month:02d}-{self.resolution.year}.{export_format}"
+            exporter = TableExport(export_format, self.tables[name], dataset_kwargs={"title": name[:31]})
+            return exporter.response(filename=filename)
+        return super().render_to_response(context, **kwargs)
+
+
+class DashboardLandingView(LoginRequiredMixin, RedirectView):
+    """/dashboard/: the dashboard of the user's own union (where officers land after log-in)."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        resolution = Resolution.objects.select_related("organisation").current()
+        unit = home_unit(self.request.user, resolution) if resolution else None
+        if unit is None:
+            return reverse("home")
+        url = reverse("dashboard-unit", args=[unit.pk])
+        query = self.request.GET.urlencode()
+        return f"{url}?{query}" if query else url
+
+
+class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
+    """A union's dashboard: for the federation or an upper level, progress of its subtree on
+    every target against its figures; for a grassroots union, its own contribution."""
+
+    export_name = "tong-quan"
+
+    def get_template_names(self):
+        if self.scope.is_grassroots:
+            return ["dashboards/grassroots.html"]
+        return ["dashboards/unit.html"]
+
+    @cached_property
+    def rows(self):
+        return scope_progress(self.resolution, self.scope, self.month)
+
+    def get_tables(self):
+        if self.scope.is_grassroots:
+            data = unit_contribution(self.resolution, self.scope, self.month)
+            table = ContributionTable(data, month=self.month)
+        else:
+            table = ProgressTable(self.rows, scope=self.scope, month=self.month)
+        RequestConfig(self.request, paginate=False).configure(table)
+        return {"progress": table}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.scope.is_grassroots:
+            context["headline"] = headline(self.rows)
+        return context
+
+
+class PrintDashboardView(UnitDashboardView):
+    """The dashboard on one A4 page, for a meeting."""
+
+    def get_template_names(self):
+        return ["dashboards/print.html"]
+
+    def get_tables(self):
+        table = ProgressTable(self.rows, month=self.month)
+        RequestConfig(self.request, paginate=False).configure(table)
+        return {"progress": table}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["printed_on"] = timezone.localdate()
+        return context
+
+
+class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
+    """A target component's page: its monthly curve against the figure and the expected
+    pace, and a table of the scope's children (drill down from any row)."""
+
+    template_name = "dashboards/component.html"
+    export_name = "chi-tieu"
+
+    @cached_property
+    def component(self):
+        return get_object_or_404(
+            TargetComponent.objects.select_related("target"),
+            pk=self.kwargs["component_pk"],
+            target__resolution=self.resolution,
+        )
+
+    @cached_property
+    def filterset(self):
+        units = children_with_report_status(self.resolution, self.scope, self.month)
+        return BranchFilter(self.request.GET, queryset=units, request=self.request)
+
+    def get_tables(self):
+        units = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
+        data = branch_progress(self.resolution, self.component, self.scope, self.month, units)
+        table = BranchTable(data, component=self.component, month=self.month)
+        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
+        return {"units": table}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        component = self.component
+        row = next(r for r in scope_progress(self.resolution, self.scope, self.month) if r.component == component)
+        cumulative = cumulative_by_month(self.resolution, component, self.scope, self.month)
+        context.update(
+            component=component,
+            target=component.target,
+            siblings=component.target.components.all(),
+            row=row,
+            chart=progress_chart(component.target, cumulative, row.figure, title=str(component)),
+            filter=self.filterset,
+            has_children=self.scope.children.exists(),
+        )
+        return context
+
+
+class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
+    """Who reported a month on time, late, or not at all, per upper level, with the units
+    to call and their contacts."""
+
+    template_name = "dashboards/completeness.html"
+    export_name = "bao-cao"
+    choose_unit = True
+
+    @cached_property
+    def summary(self):
+        return completeness(self.resolution, self.scope, self.month)
+
+    def get_tables(self):
+        rows, total = self.summary
+        branches = CompletenessTable(rows, total=total, scope=self.scope, month=self.month)
+        RequestConfig(self.request, paginate=False).configure(branches)
+        units = UnreportedUnitsTable(unreported_units(self.resolution, self.scope, self.month), prefix="u-")
+        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(units)
+        return {"branches": branches, "units": units}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows, total = self.summary
+        context.update(
+            total=total,
+            due_date=self.resolution.due_date(self.month),
+            past_due=timezone.now() >= self.resolution.deadline(self.month),
+        )
+        return context
+
+
+class TasksView(DashboardMixin, TablesExportMixin, TemplateView):
+    """Priority tasks: how many units report each not started, under way or done (their
+    latest report up to the month), and what they reported doing."""
+
+    template_name = "dashboards/tasks.html"
+    export_name = "nhiem-vu"
+    choose_unit = True
+
+    @cached_property
+    def filterset(self):
+        narratives = task_narratives(self.resolution, self.scope, self.month)
+        return NarrativeFilter(self.request.GET, queryset=narratives, resolution=self.resolution)
+
+    def get_tables(self):
+        summary = TaskSummaryTable(task_summary(self.resolution, self.scope, self.month))
+        RequestConfig(self.request, paginate=False).configure(summary)
+        narratives_qs = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
+        narratives = NarrativeTable(narratives_qs, prefix="n-")
+        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(narratives)
+        return {"tasks": summary, "narratives": narratives}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        return context

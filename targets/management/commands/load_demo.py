@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from branches.management.demo import load_demo_organisations, load_demo_users
+from targets.management.demo import load_demo_allocations, load_demo_reports
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation tree, log-ins, allocations and reports. Running it again adds nothing."
+
+    def handle(self, **options):
+        units = load_demo_organisations()
+        users = load_demo_users()
+        self.stdout.write(f"demo: {units} organisations and {users} users created")
+        self.stdout.write(f"demo: {load_demo_allocations()} allocations created")
+        self.stdout.write(load_demo_reports())

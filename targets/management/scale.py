@@ -1,0 +1,345 @@
+"""Generate a realistic tree and a year of reports at any size, by bulk loading.
+
+Used by ``manage.py generate_scale_data`` and the benchmarks: ``--grassroots 2000`` gives
+one province; ``--grassroots 130000`` the whole country (a confederation, ~60 provinces,
+~1,300 upper-level unions). On PostgreSQL rows go in with COPY, elsewhere bulk_create.
+"""
+
+import datetime
+import io
+import json
+import random
+import time
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from branches.models import Organisation, path_segment
+from targets.reporting.ledger import rebuild as rebuild_totals
+from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
+from targets.resolution.loading import load_resolution
+from targets.resolution.models import TargetComponent
+
+RESOLUTION_FILE = Path(__file__).resolve().parent.parent / "data" / "resolution-2020-kien-giang.json"
+PROVINCE_GRASSROOTS = 1603  # the demo province the 2020 figures were set for
+SECTORS = ["public_agency"] * 77 + ["non_state_enterprise"] * 22 + ["state_enterprise"]
+STATUS_WEIGHTS = [("approved", 80), ("submitted", 8), ("returned", 2), ("draft", 3), (None, 7)]
+
+
+def _pick(rng, weighted):
+    total = sum(w for _, w in weighted)
+    r = rng.uniform(0, total)
+    for value, weight in weighted:
+        r -= weight
+        if r <= 0:
+            return value
+    return weighted[-1][0]
+
+
+def _copy(model, columns, rows):
+    """Insert ``rows`` (tuples) into ``model``'s table: COPY on PostgreSQL, else bulk INSERT."""
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join(r"\N" if v is None else str(v) for v in row))
+            buffer.write("\n")
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_from(buffer, table, columns=columns, null=r"\N")
+    else:
+        placeholders = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows))
+
+
+def _reset_sequences(*models):
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
+
+
+def _next_id(model):
+    last = model.objects.order_by("-id").values_list("id", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def generate(*, grassroots, year=2020, months=12, seed=1, log=print):
+    """Create a tree with about ``grassroots`` grassroots unions and ``months`` months of
+    reports against a resolution whose figures are scaled to the tree. Returns counts."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    national = grassroots > 5000
+    provinces = max(1, round(grassroots / 2200)) if national else 1
+    uppers_per_province = max(3, round(grassroots / provinces / 100))
+    upper_count = provinces * uppers_per_province
+    # Grassroots unions per upper level, adding up to exactly ``grassroots``.
+    per_upper = [grassroots // upper_count + (i < grassroots % upper_count) for i in range(upper_count)]
+
+    prefix = f"S{seed}-"
+    if national:
+        root = Organisation.objects.create(
+            code=prefix + "VN", name="Tổng Liên đoàn Lao động Việt Nam", kind=Organisation.Kind.CONFEDERATION
+        )
+    else:
+        root = Organisation.objects.create(
+            code=prefix + "P1", name="Liên đoàn Lao động tỉnh 1", kind=Organisation.Kind.PROVINCE
+        )
+
+    # The tree, top down, with explicit ids and paths so that nothing needs a second pass.
+    org_id = _next_id(Organisation)
+    org_columns = [
+        "id",
+        "parent_id",
+        "path",
+        "code",
+        "name",
+        "kind",
+        "sector",
+        "workforce",
+        "members",
+        "founded_on",
+        "dissolved_on",
+        "contact_person",
+        "phone",
+        "email",
+    ]
+    org_rows, units = [], []  # units: (id, kind, sector, workforce, founded_on)
+    province_nodes = []
+    if national:
+        for p in range(1, provinces + 1):
+            pid, org_id = org_id, org_id + 1
+            path = root.path + path_segment(pid)
+            org_rows.append(
+                (
+                    pid,
+                    root.pk,
+                    path,
+                    f"{prefix}P{p}",
+                    f"Liên đoàn Lao động tỉnh {p}",
+                    "province",
+                    "",
+                    0,
+                    0,
+                    None,
+                    None,
+                    "",
+                    "",
+                    "",
+                )
+            )
+            province_nodes.append((pid, path))
+    else:
+        province_nodes.append((root.pk, root.path))
+    for p, (pid, ppath) in enumerate(province_nodes, start=1):
+        for u in range(1, uppers_per_province + 1):
+            uid, org_id = org_id, org_id + 1
+            upath = ppath + path_segment(uid)
+            org_rows.append(
+                (
+                    uid,
+                    pid,
+                    upath,
+                    f"{prefix}P{p}-U{u}",
+                    f"Công đoàn cấp trên {p}.{u}",
+                    "upper_level",
+                    "",
+                    0,
+                    0,
+                    None,
+                    None,
+                    f"Cán bộ {p}.{u}",
+                    "0297 3000000",
+                    "",
+                )
+            )
+            units.append((uid, "upper_level", "", 0, None))
+            for g in range(1, per_upper[(p - 1) * uppers_per_province + u - 1] + 1):
+                gid, org_id = org_id, org_id + 1
+                sector = rng.choice(SECTORS)
+                workforce = rng.randint(8, 90) if sector == "public_agency" else int(rng.lognormvariate(4.0, 0.9)) + 10
+                if sector != "public_agency" and rng.random() < 0.1:
+                    founded = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+                else:
+                    founded = datetime.date(rng.randint(1990, year - 1), rng.randint(1, 12), rng.randint(1, 28))
+                dissolved = datetime.date(year, rng.randint(2, 12), 1) if rng.random() < 0.01 else None
+                if dissolved and dissolved <= founded:
+                    dissolved = None
+                org_rows.append(
+                    (
+                        gid,
+                        uid,
+                        upath + path_segment(gid),
+                        f"{prefix}P{p}-U{u}-G{g}",
+                        f"CĐCS đơn vị {p}.{u}.{g}",
+                        "grassroots",
+                        sector,
+                        workforce,
+                        max(1, int(workforce * 0.8)),
+                        founded,
+                        dissolved,
+                        f"Chủ tịch {g}",
+                        "0900000000",
+                        "",
+                    )
+                )
+                units.append((gid, "grassroots", sector, workforce, founded))
+    _copy(Organisation, org_columns, org_rows)
+    _reset_sequences(Organisation)
+    log(f"tree: {len(org_rows) + 1} organisations ({time.monotonic() - started:.1f} s)")
+
+    # The resolution, its figures scaled from the 2020 province to this tree's size.
+    data = json.loads(RESOLUTION_FILE.read_text(encoding="utf-8"))
+    scale = grassroots / PROVINCE_GRASSROOTS
+    data["organisation"] = {"code": root.code, "name": root.name, "kind": root.kind}
+    data["year"] = year
+    for target in data["targets"]:
+        for component in target["components"]:
+            if component.get("figure_kind") != "all_eligible":
+                component["figure"] = max(1, round(component["figure"] * scale))
+    resolution, _ = load_resolution(data)
+    components = list(TargetComponent.objects.filter(target__resolution=resolution).select_related("target"))
+    tasks = list(resolution.tasks.values_list("id", flat=True))
+
+    # A year of reports.
+    now = timezone.now()
+    report_id, figure_id, progress_id = _next_id(MonthlyReport), _next_id(ReportFigure), _next_id(TaskProgress)
+    report_columns = [
+        "id",
+        "resolution_id",
+        "organisation_id",
+        "month",
+        "status",
+        "nothing_to_report",
+        "note",
+        "version",
+        "revision",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "first_submitted_at",
+        "submitted_by_id",
+        "reviewed_at",
+        "reviewed_by_id",
+        "review_comment",
+        "approved_at",
+    ]
+    figure_columns = [
+        "id",
+        "report_id",
+        "component_id",
+        "quantity",
+        "done",
+        "done_on",
+        "value",
+        "approved_quantity",
+        "approved_done",
+        "approved_value",
+    ]
+    progress_columns = ["id", "report_id", "task_id", "status", "narrative"]
+    eligible_cache = {}
+    counts = {"reports": 0, "figures": 0, "task_progress": 0}
+    batch = 20000
+
+    def eligible(kind, sector, workforce):
+        key = (kind, sector, workforce >= 25)
+        if key not in eligible_cache:
+            probe = Organisation(kind=kind, sector=sector, workforce=workforce)
+            eligible_cache[key] = [c for c in components if c.is_reported and c.is_eligible(probe)]
+        return eligible_cache[key]
+
+    reports, figures, progress = [], [], []
+
+    def flush(final=False):
+        if len(reports) >= batch or final:
+            _copy(MonthlyReport, report_columns, reports)
+            _copy(ReportFigure, figure_columns, figures)
+            _copy(TaskProgress, progress_columns, progress)
+            counts["reports"] += len(reports)
+            counts["figures"] += len(figures)
+            counts["task_progress"] += len(progress)
+            reports.clear(), figures.clear(), progress.clear()
+
+    for unit_id, kind, sector, workforce, founded in units:
+        done_month = {}
+        for month in range(1, months + 1):
+            if founded and (founded.year, founded.month) > (year, month):
+                continue
+            status = _pick(rng, STATUS_WEIGHTS)
+            if status is None:
+                continue
+            due = resolution.due_date(month)
+            submitted_on = due + datetime.timedelta(days=rng.randint(-15, 6))
+            submitted_at = (
+                timezone.make_aware(datetime.datetime.combine(submitted_on, datetime.time(9)))
+                if status != "draft"
+                else None
+            )
+            approved = status == "approved"
+            reports.append(
+                (
+                    report_id,
+                    resolution.pk,
+                    unit_id,
+                    month,
+                    status,
+                    False,
+                    "",
+                    1,
+                    0,
+                    now,
+                    now,
+                    submitted_at,
+                    submitted_at,
+                    None,
+                    submitted_at if approved else None,
+                    None,
+                    "",
+                    submitted_at if approved else None,
+                )
+            )
+            for component in eligible(kind, sector, workforce):
+                quantity = done = done_on = value = None
+                if component.measure == TargetComponent.Measure.QUANTITY:
+                    quantity = rng.choice((0, 0, 1, 1, 2, 3, 5)) if kind == "grassroots" else rng.choice((0, 0, 1))
+                elif component.measure == TargetComponent.Measure.UNITS_DONE:
+                    if component.pk not in done_month and rng.random() < 0.08:
+                        done_month[component.pk] = month
+                        done, done_on = True, datetime.date(year, month, rng.randint(1, 28))
+                elif component.measure == TargetComponent.Measure.UNITS_AT_THRESHOLD:
+                    value = rng.choice((12000, 13000, 15000, 16000, 18000, 20000))
+                figures.append(
+                    (
+                        figure_id,
+                        report_id,
+                        component.pk,
+                        quantity,
+                        bool(done),
+                        done_on,
+                        value,
+                        quantity if approved else None,
+                        bool(done) and approved,
+                        value if approved else None,
+                    )
+                )
+                figure_id += 1
+            for task in tasks:
+                progress.append((progress_id, report_id, task, rng.choice(("not_started", "in_progress", "done")), ""))
+                progress_id += 1
+            report_id += 1
+        flush()
+    flush(final=True)
+    _reset_sequences(MonthlyReport, ReportFigure, TaskProgress)
+    # Bulk loading bypasses the services: build the dashboards' running totals once.
+    rebuild_totals(resolution, log=log)
+    counts["organisations"] = len(org_rows) + 1
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    counts["resolution"] = resolution.pk
+    counts["root"] = root.code
+    log(f"generated: {counts}")
+    return counts

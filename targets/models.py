@@ -1,0 +1,18 @@
+"""The app's models, gathered for Django: each is defined in the step that owns it."""
+
+from .reporting.ledger_models import ProgressTotal, TaskStatusTotal
+from .reporting.models import MonthlyReport, ReportFigure, TaskProgress
+from .resolution.models import Allocation, PriorityTask, Resolution, Target, TargetComponent
+
+__all__ = [
+    "Allocation",
+    "MonthlyReport",
+    "PriorityTask",
+    "ProgressTotal",
+    "ReportFigure",
+    "Resolution",
+    "Target",
+    "TargetComponent",
+    "TaskProgress",
+    "TaskStatusTotal",
+]

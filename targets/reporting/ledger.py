@@ -1,0 +1,326 @@
+"""The ledger: keep ``ProgressTotal`` rows current (``ledger_models`` says what they hold).
+
+Every write that can change a unit's figures runs inside ``tracking(unit)``: the unit's
+contribution is computed from its raw figures before and after the change, and the
+difference is added to the totals of each of its ancestors (and itself unless it is a
+grassroots union), in the same transaction. Moving a unit moves its subtree's totals from
+the old ancestors to the new ones. ``rebuild()`` recomputes everything from the raw figures.
+"""
+
+import contextlib
+import itertools
+from collections import defaultdict
+
+from django.db import connection, transaction
+
+from branches.models import Organisation
+from targets.resolution.models import TargetComponent
+
+from .ledger_models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, TaskStatusTotal
+from .models import ReportFigure, TaskProgress
+
+Measure = TargetComponent.Measure
+SUBMITTED = "submitted"
+REPORTED = ("submitted", "approved")
+_FIGURE_COLUMNS = (
+    "report__organisation_id",
+    "report__month",
+    "report__status",
+    "component_id",
+    "quantity",
+    "approved_quantity",
+    "done",
+    "approved_done",
+    "value",
+    "approved_value",
+)
+
+
+def _components():
+    return {c.pk: c for c in TargetComponent.objects.select_related("target")}
+
+
+def _contribution_of(unit, rows, components):
+    """{(component_id, month): [six totals]} from one unit's figure rows, ordered by month.
+
+    The same rules as the straight aggregation in targets.rollup: only components the unit
+    is eligible for; approved snapshots whatever the report's status; pending from submitted
+    reports; a unit counted once, in the first month it reached a distinct-units measure."""
+    result = defaultdict(lambda: [0] * len(TOTAL_FIELDS))
+    first = set()
+    for _org, month, status, cid, quantity, approved_quantity, done, approved_done, value, approved_value in rows:
+        component = components.get(cid)
+        if component is None or not component.is_eligible(unit):
+            continue
+        submitted = status == SUBMITTED
+        totals = result[(cid, month)]
+        if component.measure == Measure.QUANTITY:
+            totals[0] += approved_quantity or 0
+            if submitted:
+                totals[3] += (quantity or 0) - (approved_quantity or 0)
+        elif component.measure == Measure.UNITS_DONE:
+            if approved_done and (cid, "a") not in first:
+                first.add((cid, "a"))
+                totals[1] += 1
+            if (approved_done or (submitted and done)) and (cid, "p") not in first:
+                first.add((cid, "p"))
+                totals[4] += 1
+        elif component.measure == Measure.UNITS_AT_THRESHOLD:
+            reached = approved_value is not None and approved_value >= component.threshold
+            pending = submitted and value is not None and value >= component.threshold
+            if reached and (cid, "a") not in first:
+                first.add((cid, "a"))
+                totals[2] += 1
+            if (reached or pending) and (cid, "p") not in first:
+                first.add((cid, "p"))
+                totals[5] += 1
+    return {key: values for key, values in result.items() if any(values)}
+
+
+def unit_ledger_entries(unit, components=None):
+    """What ``unit``'s own reports contribute, per (component, month), over all resolutions."""
+    components = components or _components()
+    rows = (
+        ReportFigure.objects.filter(report__organisation=unit).order_by("report__month").values_list(*_FIGURE_COLUMNS)
+    )
+    return _contribution_of(unit, rows, components)
+
+
+def _difference(after, before):
+    keys = set(after) | set(before)
+    width = len(next(iter((after or before).values()), []))
+    zero = [0] * width
+    diff = {}
+    for key in keys:
+        values = [a - b for a, b in zip(after.get(key, zero), before.get(key, zero), strict=True)]
+        if any(values):
+            diff[key] = values
+    return diff
+
+
+def _holders(path, unit=None):
+    """Ids of the organisations on ``path`` that keep totals (not grassroots unions)."""
+    ids = [int(segment) for segment in path.strip("/").split("/") if segment]
+    if unit is not None and unit.kind == Organisation.Kind.GRASSROOTS:
+        ids = ids[:-1]
+    return ids
+
+
+def _add(organisation_ids, delta, sign=1, model=ProgressTotal):
+    """Add ``delta`` ({(component or task, month): values}) to the ``model`` rows of each organisation."""
+    if not delta or not organisation_ids:
+        return
+    table = model._meta.db_table
+    key, fields = ("task_id", TASK_STATUS_FIELDS) if model is TaskStatusTotal else ("component_id", TOTAL_FIELDS)
+    columns = ", ".join(fields)
+    updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in fields)
+    sql = (
+        f"INSERT INTO {table} (organisation_id, {key}, month, {columns}) "
+        f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT (organisation_id, {key}, month) DO UPDATE SET {updates}"
+    )
+    # A fixed order of rows keeps concurrent writers from deadlocking on one another.
+    params = [
+        (org, item, month, *[sign * v for v in values])
+        for org in sorted(organisation_ids)
+        for (item, month), values in sorted(delta.items())
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _task_contribution(rows):
+    """{(task_id, month): [not started, under way, done]} changes of a unit's latest reported
+    status of each task, from its (task, month, report status, task status) rows by month."""
+    result = defaultdict(lambda: [0] * len(TASK_STATUS_FIELDS))
+    latest = {}
+    for task_id, month, report_status, status in rows:
+        if report_status not in REPORTED:
+            continue
+        previous = latest.get(task_id)
+        if previous == status:
+            continue
+        result[(task_id, month)][TASK_STATUS_FIELDS.index(status)] += 1
+        if previous is not None:
+            result[(task_id, month)][TASK_STATUS_FIELDS.index(previous)] -= 1
+        latest[task_id] = status
+    return {key: values for key, values in result.items() if any(values)}
+
+
+def unit_task_contribution(unit):
+    rows = (
+        TaskProgress.objects.filter(report__organisation=unit)
+        .order_by("report__month")
+        .values_list("task_id", "report__month", "report__status", "status")
+    )
+    return _task_contribution(rows)
+
+
+@contextlib.contextmanager
+def tracking(unit):
+    """Run a change to ``unit``'s reports and carry its effect into the totals.
+
+    Must run inside a transaction (the services' ``transaction.atomic``); the unit's row is
+    locked so that two changes to one unit's reports cannot both start from the same
+    'before'. The lock is FOR NO KEY UPDATE, not FOR UPDATE: the foreign-key check of a
+    totals row (or report) of this unit inserted by a change below it takes FOR KEY SHARE
+    on this row, which FOR UPDATE would block while this change waits for that one's
+    totals rows: a deadlock between an upper level's own report and its units' reports."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.tracking() must run inside transaction.atomic()")
+    unit = Organisation.objects.select_for_update(no_key=True).get(pk=unit.pk)
+    components = _components()
+    before, tasks_before = unit_ledger_entries(unit, components), unit_task_contribution(unit)
+    yield
+    holders = _holders(unit.path, unit)
+    _add(holders, _difference(unit_ledger_entries(unit, components), before))
+    _add(holders, _difference(unit_task_contribution(unit), tasks_before), model=TaskStatusTotal)
+
+
+def _subtree_totals(unit, components):
+    """Everything ``unit``'s subtree contributes: its own totals row set, or for a
+    grassroots union its computed contribution."""
+    if unit.kind != Organisation.Kind.GRASSROOTS:
+        rows = ProgressTotal.objects.filter(organisation=unit).values_list("component_id", "month", *TOTAL_FIELDS)
+        return {(cid, month): list(values) for cid, month, *values in rows}
+    return unit_ledger_entries(unit, components)
+
+
+def _subtree_task_totals(unit):
+    if unit.kind != Organisation.Kind.GRASSROOTS:
+        rows = TaskStatusTotal.objects.filter(organisation=unit).values_list("task_id", "month", *TASK_STATUS_FIELDS)
+        return {(task, month): list(values) for task, month, *values in rows}
+    return unit_task_contribution(unit)
+
+
+def unit_moved(unit, old_path):
+    """``unit`` (and its subtree) moved from ``old_path`` to ``unit.path``."""
+    old = [pk for pk in _holders(old_path) if pk != unit.pk]
+    new = [pk for pk in _holders(unit.path) if pk != unit.pk]
+    for model, delta in (
+        (ProgressTotal, _subtree_totals(unit, _components())),
+        (TaskStatusTotal, _subtree_task_totals(unit)),
+    ):
+        _add(old, delta, sign=-1, model=model)
+        _add(new, delta, model=model)
+
+
+def unit_attributes_changed(unit, before):
+    """``unit``'s level, sector or workforce changed (``before`` is a copy with the old
+    values): the components it is eligible for, hence its contribution, may differ."""
+    components = _components()
+    rows = list(
+        ReportFigure.objects.filter(report__organisation=unit).order_by("report__month").values_list(*_FIGURE_COLUMNS)
+    )
+    delta = _difference(_contribution_of(unit, rows, components), _contribution_of(before, rows, components))
+    _add(_holders(unit.path, unit), delta)
+
+
+def on_unit_moved(sender, unit, old_path, **kwargs):
+    unit_moved(unit, old_path)
+
+
+def on_unit_changed(sender, unit, before, **kwargs):
+    unit_attributes_changed(unit, before)
+
+
+def on_component_changed(sender, component, **kwargs):
+    """What counts for ``component`` changed: its totals are recounted from the raw figures."""
+    rebuild(component=component)
+
+
+@transaction.atomic
+def rebuild(resolution=None, log=None, component=None):
+    """Recompute every total from the raw figures (after a bulk load, or to repair); with
+    ``component``, that component's totals only. Streams the figures unit by unit; memory
+    follows the number of totals rows."""
+    components = {
+        pk: c
+        for pk, c in _components().items()
+        if (resolution is None or c.target.resolution_id == resolution.pk) and (component is None or pk == component.pk)
+    }
+    existing = ProgressTotal.objects.filter(component__in=list(components))
+    existing.delete()
+    units = {
+        u.pk: u
+        for u in Organisation.objects.filter(reports__isnull=False)
+        .distinct()
+        .only("kind", "sector", "workforce", "path")
+    }
+    totals = defaultdict(lambda: [0] * len(TOTAL_FIELDS))
+    rows = (
+        ReportFigure.objects.filter(component__in=list(components))
+        .order_by("report__organisation_id", "report__month")
+        .values_list(*_FIGURE_COLUMNS)
+        .iterator(chunk_size=20000)
+    )
+
+    def flush(unit_id, unit_rows):
+        unit = units[unit_id]
+        for key, values in _contribution_of(unit, unit_rows, components).items():
+            for holder in _holders(unit.path, unit):
+                acc = totals[(holder, *key)]
+                for i, v in enumerate(values):
+                    acc[i] += v
+
+    current, buffer = None, []
+    for row in rows:
+        if row[0] != current:
+            if buffer:
+                flush(current, buffer)
+            current, buffer = row[0], []
+        buffer.append(row)
+    if buffer:
+        flush(current, buffer)
+    ProgressTotal.objects.bulk_create(
+        (
+            ProgressTotal(
+                organisation_id=org, component_id=cid, month=month, **dict(zip(TOTAL_FIELDS, values, strict=True))
+            )
+            for (org, cid, month), values in totals.items()
+            if any(values)
+        ),
+        batch_size=5000,
+    )
+    if component is not None:
+        return len(totals)
+    task_rows = _rebuild_task_totals(resolution, units)
+    if log:
+        log(f"progress totals rebuilt: {len(totals)} rows; task status totals: {task_rows} rows")
+    return len(totals)
+
+
+def _rebuild_task_totals(resolution, units):
+    tasks = (
+        TaskProgress.objects.all() if resolution is None else TaskProgress.objects.filter(task__resolution=resolution)
+    )
+    stale = (
+        TaskStatusTotal.objects.all()
+        if resolution is None
+        else TaskStatusTotal.objects.filter(task__resolution=resolution)
+    )
+    stale.delete()
+    totals = defaultdict(lambda: [0] * len(TASK_STATUS_FIELDS))
+    rows = (
+        tasks.order_by("report__organisation_id", "report__month")
+        .values_list("report__organisation_id", "task_id", "report__month", "report__status", "status")
+        .iterator(chunk_size=20000)
+    )
+    for unit_id, unit_rows in itertools.groupby(rows, key=lambda row: row[0]):
+        unit = units[unit_id]
+        for key, values in _task_contribution(row[1:] for row in unit_rows).items():
+            for holder in _holders(unit.path, unit):
+                acc = totals[(holder, *key)]
+                for i, v in enumerate(values):
+                    acc[i] += v
+    TaskStatusTotal.objects.bulk_create(
+        (
+            TaskStatusTotal(
+                organisation_id=org, task_id=task, month=month, **dict(zip(TASK_STATUS_FIELDS, values, strict=True))
+            )
+            for (org, task, month), values in totals.items()
+            if any(values)
+        ),
+        batch_size=5000,
+    )
+    return len(totals)

@@ -1,0 +1,130 @@
+"""Reads a report page needs: what a unit reported before, who has reported a month."""
+
+from django.db.models import BooleanField, Case, CharField, Count, F, FilteredRelation, Max, Min, Q, Sum, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from branches.models import Organisation
+from targets.resolution.models import TargetComponent
+from unionplan.numbers import format_number
+
+from .models import MonthlyReport, ReportFigure
+
+Status = MonthlyReport.Status
+
+
+class State:
+    """A unit's standing for a month, as the review list shows it."""
+
+    MISSING = "missing"  # no submitted report after the due date
+    NOT_FILED = "not_filed"  # nothing yet, not due yet
+    LATE = "late"  # first submitted after the due date (a flag beside the status)
+
+
+def figures_before(*, unit, resolution, month):
+    """What ``unit`` reported in the months before ``month`` (working values, one query):
+    {component_id: {"quantity": sum, "done_on": first done date, "value": highest value}}."""
+    rows = (
+        ReportFigure.objects.filter(report__organisation=unit, report__resolution=resolution, report__month__lt=month)
+        .values("component_id")
+        .order_by()
+        .annotate(
+            quantity=Sum("quantity"),
+            done_on=Min("done_on", filter=Q(done=True)),
+            value=Max("value"),
+        )
+    )
+    return {row["component_id"]: row for row in rows}
+
+
+def units_with_report_status(*, unit, resolution, month, today=None):
+    """Every unit under ``unit`` expected to report ``month`` (founded by the month's end
+    and not dissolved by then) with its report annotated, in one query: ``report_id``,
+    ``report_status``, ``first_submitted_at``, ``state`` (the report's status, or missing /
+    not filed) and ``late`` (first submitted after the due date)."""
+    today = today or timezone.localdate()
+    due = resolution.due_date(month)
+    due_end = resolution.deadline(month)
+    nothing = Value(State.MISSING if today > due else State.NOT_FILED)
+    never_submitted_draft = Value(State.MISSING if today > due else Status.DRAFT)
+    return (
+        Organisation.objects.under(unit, include_self=False)
+        .active_on(resolution.month_end(month))
+        .annotate(
+            report=FilteredRelation("reports", condition=Q(reports__resolution=resolution, reports__month=month)),
+        )
+        .annotate(
+            report_id=F("report__id"),
+            report_status=F("report__status"),
+            first_submitted_at=F("report__first_submitted_at"),
+            submitted_at=F("report__submitted_at"),
+        )
+        .annotate(
+            state=Case(
+                When(report_id__isnull=True, then=nothing),
+                When(
+                    report_status=Status.DRAFT,
+                    first_submitted_at__isnull=True,
+                    then=never_submitted_draft,
+                ),
+                default=F("report_status"),
+                output_field=CharField(),
+            ),
+            late=Case(
+                When(first_submitted_at__gt=due_end, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .select_related("parent")
+    )
+
+
+def state_counts(units):
+    """How many units are in each state, and how many were late (one query)."""
+    rows = units.order_by().values("state").annotate(n=Count("pk"))
+    counts = {row["state"]: row["n"] for row in rows}
+    counts["total"] = sum(counts.values())
+    counts["reported"] = counts.get(Status.SUBMITTED, 0) + counts.get(Status.APPROVED, 0)
+    return counts
+
+
+def figure_text(component, quantity=None, done=False, done_on=None, value=None):
+    """A reported figure as users read it: 1.250, 15.000, "đã thực hiện 10/04/2020", or –."""
+    if component.measure == TargetComponent.Measure.QUANTITY:
+        return format_number(quantity)
+    if component.measure == TargetComponent.Measure.UNITS_AT_THRESHOLD:
+        return format_number(value)
+    if done:
+        return _("done on %(date)s") % {"date": date_format(done_on, "SHORT_DATE_FORMAT")} if done_on else _("done")
+    return "–"
+
+
+def earlier_months(*, unit, resolution, month):
+    """What the unit reported in each month before ``month`` (one query), as
+    {"months": [1, 2, ...], "rows": [(component, [value or None per month])]}."""
+    figures = (
+        ReportFigure.objects.filter(report__organisation=unit, report__resolution=resolution, report__month__lt=month)
+        .select_related("component__target", "report")
+        .order_by("component__target__number", "component__order", "report__month")
+    )
+    months = list(range(1, month))
+    rows = {}
+    for figure in figures:
+        component = figure.component
+        values = rows.setdefault(component.pk, (component, [None] * len(months)))[1]
+        values[figure.report.month - 1] = figure_text(
+            component, figure.quantity, figure.done, figure.done_on, figure.value
+        )
+    return {"months": months, "rows": list(rows.values())}
+
+
+def founded_this_year(*, unit, resolution):
+    """For an upper level or the province: each ``units_founded`` component it answers for,
+    with the number of qualifying grassroots unions founded this year in its subtree."""
+    return [
+        (c, c.founded_units(unit).count())
+        for c in resolution.components().filter(measure=TargetComponent.Measure.UNITS_FOUNDED)
+        if c.is_eligible(unit)
+    ]

@@ -1,0 +1,296 @@
+"""Writes that change reports and the organisation tree: one function per action.
+
+Each runs in one transaction and is called alike by views, the Excel import, the admin
+and the tests. Access is checked here (through ``branches.access``) as well as in the
+views, so no caller can skip it. A report's ``version`` is an optimistic lock: a write
+from a page showing an older version is refused with ``ReportConflict``.
+"""
+
+import datetime
+import functools
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from branches import access
+
+from . import ledger
+from .models import MonthlyReport, PriorityTask, ReportFigure, TaskProgress
+
+Status = MonthlyReport.Status
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+FIGURE_FIELDS = ("quantity", "done", "done_on", "value")
+APPROVED_FIELDS = {"quantity": "approved_quantity", "done": "approved_done", "value": "approved_value"}
+
+
+def keeps_totals_current(action):
+    """Run a report action in one transaction, carrying its effect on the unit's figures
+    into the dashboards' running totals (targets.reporting.ledger) before the transaction commits."""
+
+    @functools.wraps(action)
+    def run(*, report, **kwargs):
+        with transaction.atomic(), ledger.tracking(report.organisation):
+            return action(report=report, **kwargs)
+
+    return run
+
+
+class ReportError(Exception):
+    """A workflow error with a message for the user."""
+
+
+class ReportConflict(ReportError):
+    """The report changed since the page was loaded (stale version)."""
+
+
+class ReportLocked(ReportError):
+    """The report's status does not allow this action."""
+
+
+class ReportMonthNotOpen(ReportError):
+    """The month is outside the resolution's year or still in the future."""
+
+
+def month_is_open(*, resolution, month, today=None):
+    """Whether ``month`` of the resolution's year can be reported: January to December,
+    never a month that has not started yet."""
+    today = today or timezone.localdate()
+    return 1 <= month <= 12 and datetime.date(resolution.year, month, 1) <= today
+
+
+def reported_components(*, unit, resolution):
+    """The components ``unit`` types figures for, as the resolution's data says."""
+    return [c for c in resolution.components() if c.is_reported and c.is_eligible(unit)]
+
+
+@transaction.atomic
+def report_get_or_create(*, unit, resolution, month):
+    """The unit's report for ``month``, created as a draft with empty figures for every
+    component the unit is eligible for and one progress row per priority task."""
+    if not month_is_open(resolution=resolution, month=month):
+        raise ReportMonthNotOpen(
+            _("Reports can be filed only for months of %(year)s that have begun.") % {"year": resolution.year}
+        )
+    report, _created = MonthlyReport.objects.get_or_create(resolution=resolution, organisation=unit, month=month)
+    # Also fills in rows for components added to the resolution after the report was created.
+    have = set(report.figures.values_list("component_id", flat=True))
+    components = reported_components(unit=unit, resolution=resolution)
+    missing = [ReportFigure(report=report, component=c) for c in components if c.pk not in have]
+    if missing:
+        bulk_create_with_history(missing, ReportFigure)
+    have_tasks = set(report.task_progress.values_list("task_id", flat=True))
+    missing_tasks = [
+        TaskProgress(report=report, task=task)
+        for task in PriorityTask.objects.filter(resolution=resolution)
+        if task.pk not in have_tasks
+    ]
+    if missing_tasks:
+        bulk_create_with_history(missing_tasks, TaskProgress)
+    return report
+
+
+def _bump_version(report, *, expected_version, statuses, locked_message):
+    """Take the report's optimistic lock: increment its version only if nobody changed it
+    since ``expected_version`` (when given) and its status is one of ``statuses``."""
+    rows = MonthlyReport.objects.filter(pk=report.pk, status__in=statuses)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if rows.update(version=F("version") + 1) == 1:
+        report.refresh_from_db()
+        return
+    report.refresh_from_db()
+    if report.status not in statuses:
+        raise ReportLocked(locked_message)
+    raise ReportConflict(
+        _(
+            "Someone else saved this report after you opened it. Your changes were not saved: "
+            "reload the page to see the current figures."
+        )
+    )
+
+
+def _save_report(report, *, user, reason, fields):
+    report._change_reason = reason
+    report._history_user = user
+    report.save(update_fields=[*fields, "updated_at"])
+
+
+@keeps_totals_current
+def report_save(
+    *, report, user, figures, tasks, nothing_to_report=False, note="", expected_version, submit=False, on_behalf=False
+):
+    """Save the unit's figures and task progress; submit the report when ``submit``.
+    With ``on_behalf``, ``user`` is an officer of an upper level entering the report for
+    the unit (``access.can_enter_for``) rather than the unit's own officer.
+
+    ``figures``: {component_id: {"quantity", "done", "done_on", "value"}};
+    ``tasks``: {task_id: {"status", "narrative"}}. Ids not on the report are ignored.
+    "Nothing to report" clears the month's figures and is submitted like any report.
+    """
+    # ``on_behalf``: an upper level entering the unit's paper report (Excel bulk entry).
+    allowed = access.can_enter_for if on_behalf else access.can_file_for
+    if not allowed(user, report.organisation):
+        raise PermissionDenied
+    _bump_version(
+        report,
+        expected_version=expected_version,
+        statuses=EDITABLE_STATUSES,
+        locked_message=_("This report has been submitted or approved and can no longer be changed."),
+    )
+    reason = note or (_("Submitted") if submit else _("Saved"))
+
+    changed = []
+    for figure in report.figures.all():
+        if nothing_to_report:
+            new = {"quantity": None, "done": False, "done_on": None, "value": None}
+        elif figure.component_id in figures:
+            new = {field: figures[figure.component_id].get(field) for field in FIGURE_FIELDS}
+            new["done"] = bool(new["done"])
+            if not new["done"]:
+                new["done_on"] = None
+        else:
+            continue
+        if any(getattr(figure, field) != value for field, value in new.items()):
+            for field, value in new.items():
+                setattr(figure, field, value)
+            changed.append(figure)
+    if changed:
+        bulk_update_with_history(
+            changed, ReportFigure, list(FIGURE_FIELDS), default_user=user, default_change_reason=reason
+        )
+
+    changed_tasks = []
+    for progress in report.task_progress.all():
+        if progress.task_id not in tasks:
+            continue
+        status = tasks[progress.task_id].get("status") or TaskProgress.Status.NOT_STARTED
+        narrative = tasks[progress.task_id].get("narrative") or ""
+        if status not in TaskProgress.Status.values:
+            raise ValidationError(_("Unknown task status."))
+        if (progress.status, progress.narrative) != (status, narrative):
+            progress.status, progress.narrative = status, narrative
+            changed_tasks.append(progress)
+    if changed_tasks:
+        bulk_update_with_history(
+            changed_tasks, TaskProgress, ["status", "narrative"], default_user=user, default_change_reason=reason
+        )
+
+    report.nothing_to_report = nothing_to_report
+    report.note = note
+    fields = ["nothing_to_report", "note"]
+    if submit:
+        now = timezone.now()
+        report.status = Status.SUBMITTED
+        report.submitted_at = now
+        report.submitted_by = user
+        report.first_submitted_at = report.first_submitted_at or now
+        fields += ["status", "submitted_at", "submitted_by", "first_submitted_at"]
+    _save_report(report, user=user, reason=reason, fields=fields)
+    return report
+
+
+def _check_reviewer(user, report):
+    if not access.can_review_unit(user, report.organisation):
+        raise PermissionDenied
+
+
+@keeps_totals_current
+def report_approve(*, report, user, expected_version=None):
+    """Approve a submitted report: lock it and copy its working figures into the
+    approved snapshot that dashboards count."""
+    _check_reviewer(user, report)
+    _bump_version(
+        report,
+        expected_version=expected_version,
+        statuses=(Status.SUBMITTED,),
+        locked_message=_("Only a submitted report can be approved."),
+    )
+    figures = list(report.figures.all())
+    for figure in figures:
+        for working, approved in APPROVED_FIELDS.items():
+            setattr(figure, approved, getattr(figure, working))
+    if figures:
+        bulk_update_with_history(
+            figures,
+            ReportFigure,
+            list(APPROVED_FIELDS.values()),
+            default_user=user,
+            default_change_reason=_("Approved"),
+        )
+    now = timezone.now()
+    report.status = Status.APPROVED
+    report.reviewed_at = report.approved_at = now
+    report.reviewed_by = user
+    report.review_comment = ""
+    _save_report(
+        report,
+        user=user,
+        reason=_("Approved"),
+        fields=["status", "reviewed_at", "approved_at", "reviewed_by", "review_comment"],
+    )
+    return report
+
+
+@keeps_totals_current
+def report_return(*, report, user, comment, expected_version=None):
+    """Return a submitted report to the unit with a comment saying what to correct."""
+    _check_reviewer(user, report)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(_("Say what the unit should correct."))
+    _bump_version(
+        report,
+        expected_version=expected_version,
+        statuses=(Status.SUBMITTED,),
+        locked_message=_("Only a submitted report can be returned."),
+    )
+    report.status = Status.RETURNED
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = user
+    report.review_comment = comment
+    _save_report(report, user=user, reason=comment, fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
+    return report
+
+
+@keeps_totals_current
+def report_reopen(*, report, user, reason, expected_version=None):
+    """Reopen an approved report for correction. The approved snapshot stays (dashboards
+    keep counting it) until the corrected report is approved again."""
+    _check_reviewer(user, report)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for reopening the report."))
+    _bump_version(
+        report,
+        expected_version=expected_version,
+        statuses=(Status.APPROVED,),
+        locked_message=_("Only an approved report can be reopened."),
+    )
+    report.status = Status.RETURNED
+    report.revision += 1  # the row is ours: _bump_version's UPDATE holds its lock
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = user
+    report.review_comment = reason
+    _save_report(
+        report, user=user, reason=reason, fields=["status", "revision", "reviewed_at", "reviewed_by", "review_comment"]
+    )
+    return report
+
+
+__all__ = [
+    "ReportConflict",
+    "ReportError",
+    "ReportLocked",
+    "ReportMonthNotOpen",
+    "month_is_open",
+    "report_approve",
+    "report_get_or_create",
+    "report_reopen",
+    "report_return",
+    "report_save",
+    "reported_components",
+]

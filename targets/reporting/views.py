@@ -1,0 +1,241 @@
+"""Monthly reports: a unit files them, its upper levels review them.
+
+Views only wire requests to ``branches.access`` (who), ``services`` (writes),
+``selectors`` and ``history`` (reads) and the form; no rule is decided here.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from branches import access
+from branches.models import Organisation
+from targets.resolution.models import Resolution
+
+from . import history, selectors, services
+from .filters import ReportStatusFilter
+from .forms import MonthlyReportForm, ReviewForm
+from .models import MonthlyReport
+from .tables import ReportStatusTable
+
+
+def _resolution_for(unit, year):
+    resolution = Resolution.objects.for_unit(unit).filter(year=year).first()
+    if resolution is None:
+        raise Http404(_("No resolution for this year."))
+    return resolution
+
+
+def _open_resolution(unit, year, month):
+    """The unit's resolution of ``year``, if ``month`` of it can be reported (else 404)."""
+    resolution = _resolution_for(unit, year)
+    if not services.month_is_open(resolution=resolution, month=month):
+        raise Http404(_("This month cannot be reported."))
+    return resolution
+
+
+@login_required
+def report_index(request):
+    """The officer's own unit: the twelve months of the year with each report's status."""
+    unit = request.user.organisation
+    if unit is None or not access.can_file_for(request.user, unit):
+        raise PermissionDenied
+    resolution = Resolution.objects.for_unit(unit).current()
+    months = []
+    if resolution:
+        reports = {r.month: r for r in MonthlyReport.objects.filter(organisation=unit, resolution=resolution)}
+        for month in range(1, 13):
+            months.append(
+                {
+                    "month": month,
+                    "report": reports.get(month),
+                    "open": services.month_is_open(resolution=resolution, month=month),
+                    "due": resolution.due_date(month),
+                }
+            )
+    return render(request, "reports/index.html", {"unit": unit, "resolution": resolution, "months": months})
+
+
+@login_required
+def report_edit(request, year, month, unit_id):
+    """The unit's own officer fills in, saves and submits the month's report."""
+    unit = get_object_or_404(Organisation, pk=unit_id)
+    if not access.can_file_for(request.user, unit):
+        raise PermissionDenied
+    resolution = _open_resolution(unit, year, month)
+    report = services.report_get_or_create(unit=unit, resolution=resolution, month=month)
+    detail_url = reverse("report_detail", args=[year, month, unit.pk])
+    if report.status not in services.EDITABLE_STATUSES:
+        return redirect(detail_url)
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        data = request.POST
+        if action == "nothing":
+            # One click: what else was typed on the page is not part of this report.
+            data = {
+                "version": request.POST.get("version"),
+                "note": request.POST.get("note", ""),
+                "nothing_to_report": "on",
+            }
+        form = MonthlyReportForm(data=data, unit=unit, report=report)
+        if form.is_valid():
+            nothing = bool(form.cleaned_data["nothing_to_report"])
+            try:
+                services.report_save(
+                    report=report,
+                    user=request.user,
+                    figures=form.figures_data(),
+                    tasks={} if nothing else form.tasks_data(),
+                    nothing_to_report=nothing,
+                    note=form.cleaned_data["note"],
+                    expected_version=form.cleaned_data["version"],
+                    submit=action in ("submit", "nothing"),
+                )
+            except (services.ReportError, ValidationError) as error:
+                form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+            else:
+                if action in ("submit", "nothing"):
+                    messages.success(request, _("The report was submitted to the upper level."))
+                    return redirect(detail_url)
+                messages.success(request, _("The draft was saved."))
+                return redirect(request.path)
+        status = 409 if form.non_field_errors() else 200
+    else:
+        form = MonthlyReportForm(unit=unit, report=report)
+        status = 200
+    context = {
+        "unit": unit,
+        "resolution": resolution,
+        "report": report,
+        "form": form,
+        "earlier": selectors.earlier_months(unit=unit, resolution=resolution, month=month),
+        "founded": selectors.founded_this_year(unit=unit, resolution=resolution),
+    }
+    return render(request, "reports/edit.html", context, status=status)
+
+
+@login_required
+def report_detail(request, year, month, unit_id):
+    """A report as filed, with year-to-date figures, review actions and its history."""
+    unit = get_object_or_404(Organisation, pk=unit_id)
+    if not access.can_view_unit(request.user, unit):
+        raise PermissionDenied
+    resolution = _open_resolution(unit, year, month)
+    report = (
+        MonthlyReport.objects.filter(organisation=unit, resolution=resolution, month=month)
+        .select_related("submitted_by", "reviewed_by", "resolution")
+        .first()
+    )
+    context = {
+        "unit": unit,
+        "resolution": resolution,
+        "month": month,
+        "report": report,
+        "due": resolution.due_date(month),
+        "can_file": access.can_file_for(request.user, unit),
+        "can_review": access.can_review_unit(request.user, unit),
+        "founded": selectors.founded_this_year(unit=unit, resolution=resolution),
+    }
+    if report:
+        context |= {
+            "rows": MonthlyReportForm(unit=unit, report=report).rows,
+            "tasks": report.task_progress.select_related("task").order_by("task__number"),
+            "history": history.report_history(report),
+            "changes": history.changes_since_approval(report),
+            "review_form": ReviewForm(initial={"version": report.version}),
+            "late": bool(report.first_submitted_at)
+            and timezone.localdate(report.first_submitted_at) > resolution.due_date(month),
+        }
+    return render(request, "reports/detail.html", context)
+
+
+@require_POST
+@login_required
+def report_review(request, year, month, unit_id):
+    """Approve, return or reopen a report (an officer of one of the unit's ancestors)."""
+    unit = get_object_or_404(Organisation, pk=unit_id)
+    if not access.can_review_unit(request.user, unit):
+        raise PermissionDenied
+    resolution = _open_resolution(unit, year, month)
+    report = get_object_or_404(MonthlyReport, organisation=unit, resolution=resolution, month=month)
+    form = ReviewForm(data=request.POST)
+    detail_url = reverse("report_detail", args=[year, month, unit.pk])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(detail_url)
+    action, comment, version = (form.cleaned_data[k] for k in ("action", "comment", "version"))
+    try:
+        if action == ReviewForm.APPROVE:
+            services.report_approve(report=report, user=request.user, expected_version=version)
+            messages.success(request, _("The report was approved."))
+        elif action == ReviewForm.RETURN:
+            services.report_return(report=report, user=request.user, comment=comment, expected_version=version)
+            messages.success(request, _("The report was returned to the unit."))
+        else:
+            services.report_reopen(report=report, user=request.user, reason=comment, expected_version=version)
+            messages.success(request, _("The report was reopened for correction."))
+    except services.ReportError as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect(detail_url)
+
+
+class ReviewListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    """Every unit under the reviewer's own, with its report status for the chosen month."""
+
+    table_class = ReportStatusTable
+    filterset_class = ReportStatusFilter
+    template_name = "reports/review_list.html"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.root = access.review_root(request.user)
+        if self.root is None:
+            raise PermissionDenied
+        self.resolution = Resolution.objects.for_unit(self.root).current()
+        if self.resolution is None:
+            raise Http404(_("No resolution has been loaded yet."))
+        try:
+            self.month = int(request.GET.get("month") or self.resolution.default_month())
+        except ValueError:
+            self.month = self.resolution.default_month()
+        if not services.month_is_open(resolution=self.resolution, month=self.month):
+            self.month = self.resolution.default_month()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.units_with_report_status(unit=self.root, resolution=self.resolution, month=self.month)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return super().get_filterset_kwargs(filterset_class) | {"root": self.root}
+
+    def get_table_kwargs(self):
+        return {"resolution": self.resolution, "month": self.month}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        months = [m for m in range(1, 13) if services.month_is_open(resolution=self.resolution, month=m)]
+        context |= {
+            "root": self.root,
+            "resolution": self.resolution,
+            "month": self.month,
+            "months": months,
+            "due": self.resolution.due_date(self.month),
+            "counts": selectors.state_counts(self.get_queryset()),
+        }
+        return context

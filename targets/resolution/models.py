@@ -1,0 +1,388 @@
+"""A year's resolution as data: its targets, their components, allocations and tasks.
+
+Nothing about a particular year lives in code: the 2020 Kiên Giang resolution is one
+data file loaded by ``manage.py load_resolution``.
+"""
+
+import calendar
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from branches.models import Organisation
+
+from . import signals
+
+MONTH_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
+
+
+class ResolutionQuerySet(models.QuerySet):
+    def for_year(self, year):
+        """Resolutions of a given year."""
+        return self.filter(year=year)
+
+    def for_unit(self, unit):
+        """Resolutions issued by ``unit`` or one of its ancestors (those it reports against)."""
+        ids = [int(s) for s in unit.path.strip("/").split("/") if s]
+        return self.filter(organisation_id__in=ids)
+
+    def current(self):
+        """The latest resolution (the one the app shows by default), or None."""
+        return self.order_by("-year", "-issued_on").first()
+
+
+class Resolution(models.Model):
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("issuing federation"),
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    reference = models.CharField(_("reference number"), max_length=64, blank=True)
+    issuing_body = models.CharField(_("issued by"), max_length=255)
+    issued_on = models.DateField(_("issued on"))
+    title = models.CharField(_("title"), max_length=255)
+    theme = models.CharField(_("theme of the year"), max_length=255)
+    report_due_day = models.PositiveSmallIntegerField(
+        _("report due day"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("A month's report is due on this day of the following month."),
+    )
+    source = models.TextField(_("source"), blank=True)
+
+    objects = ResolutionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_resolution_per_year"),
+            models.CheckConstraint(condition=Q(report_due_day__gte=1, report_due_day__lte=28), name="due_day_in_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})"
+
+    def due_date(self, month):
+        """The day the report for ``month`` of this year is due."""
+        if month == 12:
+            return datetime.date(self.year + 1, 1, self.report_due_day)
+        return datetime.date(self.year, month + 1, self.report_due_day)
+
+    def month_end(self, month):
+        """The last day of ``month`` of this year."""
+        return datetime.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def deadline(self, month):
+        """The first moment after the due day of ``month``'s report (aware, local time):
+        a report first submitted from then on is late."""
+        day = self.due_date(month) + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    def default_month(self, today=None):
+        """The month pages open on: the current month during this year, December for a
+        past year, January for a future one."""
+        today = today or timezone.localdate()
+        if today.year > self.year:
+            return 12
+        if today.year < self.year:
+            return 1
+        return today.month
+
+    def components(self):
+        """All target components of this resolution, in target order."""
+        return TargetComponent.objects.filter(target__resolution=self).select_related("target")
+
+
+class Target(models.Model):
+    resolution = models.ForeignKey(
+        Resolution, verbose_name=_("resolution"), on_delete=models.CASCADE, related_name="targets"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("text"))
+    short_name = models.CharField(_("short name"), max_length=120)
+    due_month = models.PositiveSmallIntegerField(
+        _("due month"),
+        null=True,
+        blank=True,
+        validators=MONTH_VALIDATORS,
+        help_text=_(
+            "Month by which the whole figure is expected (e.g. 5 for the Workers' Month). "
+            "Empty: expected evenly through the year."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["resolution", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "number"], name="target_number_unique"),
+            models.CheckConstraint(
+                condition=Q(due_month__isnull=True) | Q(due_month__gte=1, due_month__lte=12),
+                name="target_due_month_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.short_name}"
+
+
+class TargetComponent(models.Model):
+    """One figure of a target (target 7 has two: state-owned and non-state enterprises)."""
+
+    class Measure(models.TextChoices):
+        QUANTITY = "quantity", _("Quantity summed over the months")
+        UNITS_DONE = "units_done", _("Units that reported it done")
+        UNITS_AT_THRESHOLD = "units_at_threshold", _("Units whose reported value reaches the threshold")
+        UNITS_FOUNDED = "units_founded", _("Grassroots unions founded this year in the tree")
+
+    class FigureKind(models.TextChoices):
+        AT_LEAST = "at_least", _("At least the figure")
+        ALL_ELIGIBLE = "all_eligible", _("All eligible units")
+
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="components")
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    figure = models.PositiveIntegerField(_("figure"))
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=64)
+    measure = models.CharField(_("how it is counted"), max_length=24, choices=Measure.choices)
+    figure_kind = models.CharField(
+        _("kind of figure"), max_length=16, choices=FigureKind.choices, default=FigureKind.AT_LEAST
+    )
+    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2, null=True, blank=True)
+    threshold_unit = models.CharField(_("threshold unit"), max_length=32, blank=True)
+    min_workforce = models.PositiveIntegerField(
+        _("minimum workforce"),
+        null=True,
+        blank=True,
+        help_text=_("Only units with at least this many workers count."),
+    )
+    for_province = models.BooleanField(_("reported by the province"), default=False)
+    for_upper_level = models.BooleanField(_("reported by upper-level unions"), default=False)
+    for_grassroots = models.BooleanField(_("reported by grassroots unions"), default=False)
+    for_public_agency = models.BooleanField(_("public agencies"), default=True)
+    for_state_enterprise = models.BooleanField(_("state-owned enterprises"), default=True)
+    for_non_state_enterprise = models.BooleanField(_("non-state enterprises"), default=True)
+
+    history = HistoricalRecords()
+
+    # What decides which reported figures count, and how: a change to any of these
+    # changes the running totals (``signals.component_changed``).
+    COUNTING_FIELDS = (
+        "measure",
+        "figure_kind",
+        "threshold",
+        "min_workforce",
+        "for_province",
+        "for_upper_level",
+        "for_grassroots",
+        "for_public_agency",
+        "for_state_enterprise",
+        "for_non_state_enterprise",
+    )
+
+    class Meta:
+        verbose_name = _("target component")
+        verbose_name_plural = _("target components")
+        ordering = ["target__number", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "order"], name="component_order_unique"),
+            models.CheckConstraint(
+                condition=~Q(measure="units_at_threshold") | Q(threshold__isnull=False),
+                name="threshold_measure_has_threshold",
+            ),
+        ]
+
+    def __str__(self):
+        if self.label:
+            return f"{self.target.number}. {self.target.short_name} – {self.label}"
+        return str(self.target)
+
+    def save(self, *args, **kwargs):
+        """Save, and announce a change of what counts so that derived figures follow in
+        the same transaction, whoever made it (admin, loader, a data migration's code)."""
+        with transaction.atomic():
+            before = None
+            if self.pk is not None:
+                before = type(self).objects.filter(pk=self.pk).values(*self.COUNTING_FIELDS).first()
+            super().save(*args, **kwargs)
+            if before is not None and any(before[f] != getattr(self, f) for f in self.COUNTING_FIELDS):
+                signals.component_changed.send(sender=type(self), component=self)
+
+    def clean(self):
+        if self.measure == self.Measure.UNITS_AT_THRESHOLD and self.threshold is None:
+            raise ValidationError({"threshold": _("A threshold measure needs a threshold value.")})
+
+    @property
+    def counts_units(self):
+        return self.measure != self.Measure.QUANTITY
+
+    @property
+    def is_reported(self):
+        """Whether units type something for it (founded units are counted from the tree)."""
+        return self.measure != self.Measure.UNITS_FOUNDED
+
+    def eligible_sectors(self):
+        sectors = []
+        if self.for_public_agency:
+            sectors.append(Organisation.Sector.PUBLIC_AGENCY)
+        if self.for_state_enterprise:
+            sectors.append(Organisation.Sector.STATE_ENTERPRISE)
+        if self.for_non_state_enterprise:
+            sectors.append(Organisation.Sector.NON_STATE_ENTERPRISE)
+        return sectors
+
+    def eligible_kinds(self):
+        kinds = []
+        if self.for_province:
+            kinds += [Organisation.Kind.PROVINCE, Organisation.Kind.CONFEDERATION]
+        if self.for_upper_level:
+            kinds.append(Organisation.Kind.UPPER_LEVEL)
+        if self.for_grassroots:
+            kinds.append(Organisation.Kind.GRASSROOTS)
+        return kinds
+
+    def is_eligible(self, unit):
+        """Whether ``unit`` reports this component, by its level and sector."""
+        if unit.kind not in self.eligible_kinds():
+            return False
+        if unit.kind == Organisation.Kind.GRASSROOTS:
+            if unit.sector not in self.eligible_sectors():
+                return False
+            if self.min_workforce and unit.workforce < self.min_workforce:
+                return False
+        return True
+
+    def eligible_units_q(self, prefix=""):
+        """A Q object selecting the organisations that report this component."""
+        p = prefix
+        grassroots = Q(**{f"{p}kind": Organisation.Kind.GRASSROOTS, f"{p}sector__in": self.eligible_sectors()})
+        if self.min_workforce:
+            grassroots &= Q(**{f"{p}workforce__gte": self.min_workforce})
+        q = Q(pk__in=[])
+        kinds = [k for k in self.eligible_kinds() if k != Organisation.Kind.GRASSROOTS]
+        if kinds:
+            q |= Q(**{f"{p}kind__in": kinds})
+        if self.for_grassroots:
+            q |= grassroots
+        return q
+
+    def founded_units(self, unit):
+        """For a ``units_founded`` component: the grassroots unions founded in the
+        resolution's year under ``unit`` that count (eligible sector, enough workers)."""
+        units = (
+            Organisation.objects.under(unit)
+            .grassroots()
+            .filter(founded_on__year=self.target.resolution.year, sector__in=self.eligible_sectors())
+        )
+        if self.min_workforce:
+            units = units.filter(workforce__gte=self.min_workforce)
+        return units
+
+    def figure_for(self, unit):
+        """The figure this unit answers for: the whole figure at the issuing federation,
+        else the unit's allocation (None when nothing was allocated to it)."""
+        if unit.pk == self.target.resolution.organisation_id:
+            return self.figure
+        allocation = self.allocations.filter(organisation=unit).first()
+        return allocation.figure if allocation else None
+
+    def allocation_balance(self):
+        """For each unit whose share was split among its children: its figure, the sum
+        of its children's shares and the difference (one query)."""
+        allocations = list(self.allocations.select_related("organisation__parent"))
+        by_unit = {a.organisation_id: a.figure for a in allocations}
+        root_id = self.target.resolution.organisation_id
+        sums = {}
+        for a in allocations:
+            parent_id = a.organisation.parent_id
+            sums.setdefault(parent_id, 0)
+            sums[parent_id] += a.figure
+        rows = []
+        parents = {a.organisation.parent_id: a.organisation.parent for a in allocations}
+        for parent_id, children_sum in sums.items():
+            parent_figure = self.figure if parent_id == root_id else by_unit.get(parent_id)
+            rows.append(
+                {
+                    "parent": parents[parent_id],
+                    "figure": parent_figure,
+                    "allocated": children_sum,
+                    "difference": None if parent_figure is None else children_sum - parent_figure,
+                }
+            )
+        rows.sort(key=lambda r: r["parent"].path if r["parent"] else "")
+        return rows
+
+
+class Allocation(models.Model):
+    """A unit's share of a component's figure (giao chỉ tiêu)."""
+
+    component = models.ForeignKey(
+        TargetComponent,
+        verbose_name=_("target component"),
+        on_delete=models.CASCADE,
+        related_name="allocations",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+    figure = models.PositiveIntegerField(_("allocated figure"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        ordering = ["component", "organisation__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["component", "organisation"], name="one_allocation_per_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.component} → {self.organisation}: {self.figure}"
+
+    @classmethod
+    def total_for_children(cls, component, parent):
+        """Sum of the shares allocated to ``parent``'s children."""
+        return (
+            cls.objects.filter(component=component, organisation__parent=parent).aggregate(total=Sum("figure"))["total"]
+            or 0
+        )
+
+
+class PriorityTask(models.Model):
+    resolution = models.ForeignKey(
+        Resolution, verbose_name=_("resolution"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=255)
+    text = models.TextField(_("text"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("priority task")
+        verbose_name_plural = _("priority tasks")
+        ordering = ["resolution", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "number"], name="task_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"

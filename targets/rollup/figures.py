@@ -1,0 +1,142 @@
+"""The building blocks every roll-up shares: which figures count and how they add up.
+
+All figures are "as of month m": reports for months 1..m of the resolution's year. Achieved
+figures count the approved snapshot of a figure (``approved_*``), whatever the report's
+status now, so reopening an approved report for correction never makes a total drop.
+What is submitted and waiting for review is shown apart ("pending"): what approval would add.
+
+Measure kinds (``TargetComponent.measure``):
+- quantity: the sum of approved quantities;
+- units_done: distinct units whose approved figure is done (a unit done twice counts once);
+- units_at_threshold: distinct units whose approved value reaches the component's threshold;
+- units_founded: grassroots unions in the scope founded in the resolution's year by month m,
+  with enough workers and of an eligible sector (counted from the tree, never typed).
+Only units eligible for a component (level, sector, workforce) are counted. A dissolved
+unit's approved figures still count: what it reported stays its own.
+"""
+
+from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.db.models.functions import Coalesce, Substr
+
+from branches.models import PATH_STEP, Organisation
+from targets.reporting.ledger_models import TOTAL_FIELDS, ProgressTotal
+from targets.reporting.models import MonthlyReport, ReportFigure
+from targets.resolution.models import TargetComponent
+
+Measure = TargetComponent.Measure
+REPORTED = [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED]
+ORG = "report__organisation"
+ACHIEVED_FIELD = {
+    Measure.QUANTITY: "sum_approved",
+    Measure.UNITS_DONE: "units_done",
+    Measure.UNITS_AT_THRESHOLD: "units_at_threshold",
+}
+
+
+def figure_aggregates():
+    """Conditional aggregates over ReportFigure for every measure kind (approved and pending)."""
+    submitted = Q(report__status=MonthlyReport.Status.SUBMITTED)
+    at_threshold = Q(approved_value__gte=F("component__threshold"))
+    return {
+        "sum_approved": Sum("approved_quantity"),
+        "units_done": Count(ORG, distinct=True, filter=Q(approved_done=True)),
+        "units_at_threshold": Count(ORG, distinct=True, filter=at_threshold),
+        "pending_quantity": Sum(
+            Coalesce("quantity", 0) - Coalesce("approved_quantity", 0),
+            filter=submitted,
+            output_field=BigIntegerField(),
+        ),
+        "done_with_pending": Count(ORG, distinct=True, filter=Q(approved_done=True) | (submitted & Q(done=True))),
+        "at_threshold_with_pending": Count(
+            ORG, distinct=True, filter=at_threshold | (submitted & Q(value__gte=F("component__threshold")))
+        ),
+    }
+
+
+def measure_values(component, row):
+    """(achieved, pending) of ``component`` from a row of ``figure_aggregates``."""
+    if component.measure == Measure.QUANTITY:
+        return row.get("sum_approved") or 0, max(row.get("pending_quantity") or 0, 0)
+    if component.measure == Measure.UNITS_DONE:
+        done = row.get("units_done") or 0
+        return done, (row.get("done_with_pending") or 0) - done
+    if component.measure == Measure.UNITS_AT_THRESHOLD:
+        done = row.get("units_at_threshold") or 0
+        return done, (row.get("at_threshold_with_pending") or 0) - done
+    return 0, 0
+
+
+def eligible_figures_q(components):
+    """Figures of eligible units only: one OR over the components."""
+    q = Q(pk__in=[])
+    for component in components:
+        q |= Q(component=component) & component.eligible_units_q(prefix=f"{ORG}__")
+    return q
+
+
+def reported_figures(resolution, scope, month):
+    return ReportFigure.objects.filter(
+        report__resolution=resolution,
+        report__month__lte=month,
+        report__organisation__path__startswith=scope.path,
+    )
+
+
+def keeps_totals(unit):
+    """Organisations other than grassroots unions have running totals (the reporting ledger)."""
+    return unit.kind != Organisation.Kind.GRASSROOTS
+
+
+def ledger_totals(month, components, **filters):
+    """Running totals summed over months 1..``month``, per component (and per organisation
+    when ``by_organisation``): rows shaped like ``figure_aggregates``."""
+    by_organisation = filters.pop("by_organisation", False)
+    keys = ["component", "organisation"] if by_organisation else ["component"]
+    return (
+        ProgressTotal.objects.filter(component__in=components, month__lte=month, **filters)
+        .values(*keys)
+        .annotate(**{f: Sum(f) for f in TOTAL_FIELDS})
+        .order_by()
+    )
+
+
+def founded_q(component, resolution, month, prefix=""):
+    """Grassroots unions founded in the resolution's year by ``month`` that count for ``component``."""
+    p = prefix
+    q = Q(
+        **{
+            f"{p}kind": Organisation.Kind.GRASSROOTS,
+            f"{p}founded_on__year": resolution.year,
+            f"{p}founded_on__month__lte": month,
+            f"{p}sector__in": component.eligible_sectors(),
+        }
+    )
+    if component.min_workforce:
+        q &= Q(**{f"{p}workforce__gte": component.min_workforce})
+    return q
+
+
+def branch_prefix(scope, field_name):
+    """The path of the child of ``scope`` that a unit belongs to (the scope's own path for itself)."""
+    return Substr(field_name, 1, len(scope.path) + PATH_STEP)
+
+
+def measure_aggregate(component, extra=None):
+    """The aggregate that counts ``component``'s approved achievement over ReportFigure."""
+    extra = extra if extra is not None else Q()
+    if component.measure == Measure.QUANTITY:
+        return Coalesce(Sum("approved_quantity", filter=extra), 0, output_field=BigIntegerField())
+    if component.measure == Measure.UNITS_DONE:
+        return Count(ORG, distinct=True, filter=extra & Q(approved_done=True))
+    return Count(ORG, distinct=True, filter=extra & Q(approved_value__gte=component.threshold))
+
+
+def competition_ranks(scores):
+    """Competition ranking (1, 2, 2, 4) of the keys of ``scores``, highest score first."""
+    ordered = sorted(((s, k) for k, s in scores.items() if s is not None), reverse=True)
+    ranks, previous, rank = {}, None, 0
+    for position, (score, key) in enumerate(ordered, start=1):
+        if score != previous:
+            rank, previous = position, score
+        ranks[key] = rank
+    return ranks

@@ -1,0 +1,207 @@
+"""A scope's progress on every component of the resolution, and one component month by month."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Q, Value, When
+
+from branches.models import Organisation
+from targets.reporting.ledger_models import ProgressTotal
+from targets.resolution.models import Allocation, TargetComponent
+
+from .figures import (
+    ACHIEVED_FIELD,
+    Measure,
+    eligible_figures_q,
+    figure_aggregates,
+    founded_q,
+    keeps_totals,
+    ledger_totals,
+    measure_aggregate,
+    measure_values,
+    reported_figures,
+)
+from .pace import Status, expected_figure, percent_of, projected_figure, status_of
+
+
+@dataclass
+class ComponentProgress:
+    component: TargetComponent
+    figure: int | None
+    achieved: int
+    pending: int
+    eligible: int
+    month: int
+    expected: int | None = None
+    status: str = Status.NO_FIGURE
+    projected: int | None = None
+
+    def __post_init__(self):
+        self.expected = expected_figure(self.component.target, self.figure, self.month)
+        self.status = status_of(self.achieved, self.figure, self.expected)
+        self.projected = projected_figure(self.component, self.achieved, self.month, self.eligible)
+
+    @property
+    def target(self):
+        return self.component.target
+
+    @property
+    def percent(self):
+        return percent_of(self.achieved, self.figure)
+
+    @property
+    def all_eligible(self):
+        return self.component.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE
+
+
+def scope_figures(resolution, scope, components, eligible):
+    """The figure ``scope`` answers for on each component: the whole figure at the issuing
+    federation, its allocation elsewhere; all-of-them figures are the eligible units (one query)."""
+    if scope.pk == resolution.organisation_id:
+        figures = {c.pk: c.figure for c in components}
+    else:
+        figures = dict(
+            Allocation.objects.filter(component__in=components, organisation=scope).values_list("component", "figure")
+        )
+    for c in components:
+        if c.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE:
+            figures[c.pk] = eligible.get(c.pk) or None
+    return figures
+
+
+def eligible_counts(resolution, scope, components, month):
+    """Eligible units active at the end of ``month`` under ``scope``, per component (one query).
+
+    The units are counted once per (level, sector, workforce band) and the bands added up per
+    component here, so the query does not grow with the number of components."""
+    if not components:
+        return {}
+    day = resolution.month_end(month)
+    thresholds = sorted({c.min_workforce for c in components if c.min_workforce})
+    bands = {f"w{t}": Case(When(workforce__gte=t, then=Value(True)), default=Value(False)) for t in thresholds}
+    groups = list(
+        Organisation.objects.under(scope)
+        .active_on(day)
+        .values("kind", "sector", **bands)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {}
+    for c in components:
+        kinds, sectors = c.eligible_kinds(), c.eligible_sectors()
+        total = 0
+        for g in groups:
+            if g["kind"] not in kinds:
+                continue
+            if g["kind"] == Organisation.Kind.GRASSROOTS:
+                if g["sector"] not in sectors or (c.min_workforce and not g[f"w{c.min_workforce}"]):
+                    continue
+            total += g["n"]
+        counts[c.pk] = total
+    return counts
+
+
+def founded_counts(resolution, scope, components, month):
+    """Grassroots unions founded this year under ``scope`` for each units_founded component (one query)."""
+    founded = [c for c in components if c.measure == Measure.UNITS_FOUNDED]
+    if not founded:
+        return {}
+    counts = Organisation.objects.under(scope).aggregate(
+        **{f"c{c.pk}": Count("pk", filter=founded_q(c, resolution, month)) for c in founded}
+    )
+    return {c.pk: counts[f"c{c.pk}"] for c in founded}
+
+
+def scope_progress(resolution, scope, month):
+    """Progress of ``scope``'s subtree on every component of the resolution (four queries;
+    read from the running totals, so the cost does not grow with the subtree)."""
+    components = list(resolution.components().order_by("target__number", "order"))
+    if keeps_totals(scope):
+        rows = ledger_totals(month, components, organisation=scope)
+    else:
+        rows = (
+            reported_figures(resolution, scope, month)
+            .filter(eligible_figures_q(components))
+            .values("component")
+            .annotate(**figure_aggregates())
+            .order_by()
+        )
+    by_component = {row["component"]: row for row in rows}
+    eligible = eligible_counts(resolution, scope, components, month)
+    founded = founded_counts(resolution, scope, components, month)
+    figures = scope_figures(resolution, scope, components, eligible)
+    result = []
+    for c in components:
+        if c.measure == Measure.UNITS_FOUNDED:
+            achieved, pending = founded.get(c.pk, 0), 0
+        else:
+            achieved, pending = measure_values(c, by_component.get(c.pk, {}))
+        result.append(
+            ComponentProgress(
+                component=c,
+                figure=figures.get(c.pk),
+                achieved=achieved,
+                pending=pending,
+                eligible=eligible.get(c.pk, 0),
+                month=month,
+            )
+        )
+    return result
+
+
+@dataclass
+class Headline:
+    total: int = 0
+    achieved: int = 0
+    on_track: int = 0
+    behind: int = 0
+    no_figure: int = 0
+
+
+def headline(progress):
+    """How many targets are achieved, on track, behind. A target is achieved when all its
+    components with a figure are, behind when any of them is behind."""
+    by_target = {}
+    for row in progress:
+        if row.status != Status.NO_FIGURE:
+            by_target.setdefault(row.target.pk, []).append(row.status)
+        else:
+            by_target.setdefault(row.target.pk, [])
+    result = Headline(total=len(by_target))
+    for statuses in by_target.values():
+        if not statuses:
+            result.no_figure += 1
+        elif all(s == Status.ACHIEVED for s in statuses):
+            result.achieved += 1
+        elif any(s == Status.BEHIND for s in statuses):
+            result.behind += 1
+        else:
+            result.on_track += 1
+    return result
+
+
+def cumulative_by_month(resolution, component, scope, month):
+    """Cumulative approved achievement at the end of months 1..``month`` (one query)."""
+    months = range(1, month + 1)
+    if component.measure == Measure.UNITS_FOUNDED:
+        counts = Organisation.objects.under(scope).aggregate(
+            **{f"m{m}": Count("pk", filter=founded_q(component, resolution, m)) for m in months}
+        )
+    elif keeps_totals(scope):
+        field_name = ACHIEVED_FIELD[component.measure]
+        per_month = dict(
+            ProgressTotal.objects.filter(organisation=scope, component=component, month__lte=month).values_list(
+                "month", field_name
+            )
+        )
+        running, series = 0, []
+        for m in months:
+            running += per_month.get(m, 0)
+            series.append(running)
+        return series
+    else:
+        counts = (
+            reported_figures(resolution, scope, month)
+            .filter(eligible_figures_q([component]))
+            .aggregate(**{f"m{m}": measure_aggregate(component, Q(report__month__lte=m)) for m in months})
+        )
+    return [counts[f"m{m}"] or 0 for m in months]

@@ -1,0 +1,167 @@
+"""The dashboard pages as their users see them: figures written the Vietnamese way, the
+headline, the drill-down, who may see what, and exports for a meeting."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tests.dashboard_data import build_scenario
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scenario(resolution, tree):
+    return build_scenario(resolution, tree)
+
+
+def page(client, user, url):
+    client.force_login(user)
+    response = client.get(url, follow=True)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def test_provincial_staff_land_on_the_province_dashboard(client, users, tree):
+    """After log-in, provincial staff land on the province's dashboard (Tổng quan first in the menu)."""
+    response = client.post(reverse("login"), {"username": "tinh", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("dashboard-unit", args=[tree["province"].pk]))
+    text = response.content.decode()
+    assert "Tổng quan" in text and "Đơn vị báo cáo" in text and "Nhiệm vụ trọng tâm" in text
+    assert text.index("Tổng quan") < text.index("Nghị quyết")
+
+
+def test_province_dashboard_figures_and_headline(client, users, tree, scenario):
+    """As of December: target 1 achieved 31 of 5.821 ("đạt 0,5%"), 20 awaiting approval, expected
+    5.821; target 8 (state-owned) "1/1" achieved; headline 0 of 16 achieved as target 8's
+    non-state part is behind."""
+    text = page(client, users["province"], reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=12")
+    assert "0/16 chỉ tiêu đã đạt" in text
+    assert "đạt 0,5%" in text and ">5.821<" in text and ">31<" in text and ">20<" in text
+    assert ">1/1<" in text
+    assert "Chậm tiến độ" in text and "Đã đạt" in text
+
+
+def test_as_of_month_changes_every_figure(client, users, tree, scenario):
+    """As of February target 1 shows 24 achieved and 970 expected."""
+    text = page(client, users["province"], reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=2")
+    assert ">24<" in text and ">970<" in text
+    assert "số liệu đến ngày 29/02/2020" in text
+
+
+def test_bad_month_falls_back_with_a_message(client, users, tree, scenario):
+    """A month of 13 is refused with a message; the page still shows (default month)."""
+    text = page(client, users["province"], reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=13")
+    assert "Đang hiển thị theo mặc định" in text
+
+
+def test_upper_level_dashboard_against_its_allocation(client, users, tree, scenario):
+    """Rạch Giá's officer sees 28 achieved of its 30 ("đạt 93,3%")."""
+    text = page(client, users["rach_gia"], reverse("dashboard"))
+    assert "đạt 93,3%" in text and ">30<" in text and ">28<" in text
+
+
+def test_target_page_chart_and_drill_down(client, users, tree, scenario):
+    """Target 1's page draws an SVG chart and lists the upper levels with allocation, percent
+    and rank; Rạch Giá's row links to its grassroots unions."""
+    t1 = scenario["t1"]
+    text = page(client, users["province"], reverse("dashboard-component", args=[tree["province"].pk, t1.pk]))
+    assert "<svg" in text and "Tiến độ cần đạt" in text
+    assert "đạt 93,3%" in text and "đạt 100,0%" in text
+    drill = reverse("dashboard-component", args=[tree["rach_gia"].pk, t1.pk])
+    assert drill in text
+    below = page(client, users["province"], drill + "?month=12&sector=public_agency")
+    assert tree["school"].name in below and tree["firm"].name not in below
+    approved_only = page(client, users["province"], drill + "?month=3&report_status=approved")
+    assert tree["school"].name in approved_only and tree["soe"].name not in approved_only
+
+
+def test_grassroots_officer_sees_own_contribution(client, users, tree, scenario):
+    """The school's officer sees its target 1 month by month (10, 5) and its rank in Rạch Giá."""
+    text = page(client, users["school"], reverse("dashboard") + "?month=4")
+    assert ">10<" in text and ">15<" in text and "hạng 1 / " in text
+
+
+@pytest.mark.parametrize(
+    ("user", "unit"),
+    [
+        ("rach_gia", "ha_tien"),
+        ("rach_gia", "ht_firm"),
+        ("rach_gia", "province"),
+        ("school", "firm"),
+        ("firm", "rach_gia"),
+    ],
+)
+def test_units_outside_ones_subtree_are_refused(client, users, tree, scenario, user, unit):
+    """An officer gets 404 for any dashboard of a unit outside its own subtree."""
+    client.force_login(users[user])
+    pk = tree[unit].pk
+    for url in [
+        reverse("dashboard-unit", args=[pk]),
+        reverse("dashboard-print", args=[pk]),
+        reverse("dashboard-component", args=[pk, scenario["t1"].pk]),
+        reverse("dashboard-completeness") + f"?unit={pk}",
+        reverse("dashboard-tasks") + f"?unit={pk}",
+    ]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_upper_level_reaches_its_grassroots_pages(client, users, tree, scenario):
+    """Rạch Giá's officer opens the school's page, in its subtree."""
+    text = page(client, users["rach_gia"], reverse("dashboard-unit", args=[tree["school"].pk]))
+    assert tree["school"].name in text
+
+
+def test_anonymous_users_are_sent_to_log_in(client, tree):
+    response = client.get(reverse("dashboard-unit", args=[tree["province"].pk]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_xlsx_export_has_vietnamese_headers_and_numbers(client, users, tree, scenario):
+    """The province table exports to XLSX with Vietnamese headers and numbers stored as numbers."""
+    client.force_login(users["province"])
+    response = client.get(reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=12&_export=xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    assert "Chỉ tiêu" in header and "Đã đạt" in header and "Tình trạng" in header
+    first = [c.value for c in sheet[2]]
+    assert first[header.index("Chỉ tiêu giao")] == 5821
+    assert first[header.index("Đã đạt")] == 31 and isinstance(first[header.index("Đã đạt")], int)
+    assert first[header.index("Tỷ lệ so với chỉ tiêu")] == 0.5
+
+
+def test_csv_export_of_the_drill_down(client, users, tree, scenario):
+    """The upper-level table of target 1 exports to CSV, one row per upper level."""
+    client.force_login(users["province"])
+    url = reverse("dashboard-component", args=[tree["province"].pk, scenario["t1"].pk])
+    response = client.get(url + "?month=12&_export=csv&table=units")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert "Xếp hạng" in rows[0]
+    by_name = {row[rows[0].index("Công đoàn")]: row for row in rows[1:]}
+    assert by_name[tree["rach_gia"].name][rows[0].index("Đã đạt")] == "28"
+
+
+def test_print_view_is_a4(client, users, tree, scenario):
+    """The print view is a standalone page with the A4 print style and the headline."""
+    text = page(client, users["province"], reverse("dashboard-print", args=[tree["province"].pk]) + "?month=12")
+    assert "css/print.css" in text and "chỉ tiêu đã đạt" in text and "navbar" not in text
+
+
+def test_english_is_available(client, users, tree, scenario):
+    client.force_login(users["province"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    text = client.get(reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=12").content.decode()
+    assert "targets achieved" in text
+
+
+def test_landing_keeps_the_chosen_month(client, users, tree):
+    """/dashboard/?month=3 lands on the user's own dashboard as of March."""
+    client.force_login(users["rach_gia"])
+    response = client.get(reverse("dashboard") + "?month=3")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard-unit", args=[tree["rach_gia"].pk]) + "?month=3"
