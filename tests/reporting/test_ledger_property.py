@@ -1,6 +1,7 @@
 """The running totals behind the dashboards always equal a straight aggregation over the raw
 report figures, after any sequence of filing, submitting, approving, returning, reopening,
-moving a unit to another parent, changing its sector and dissolving it."""
+moving a unit to another parent, changing its sector and dissolving it, and editing what
+counts for a component (threshold, sectors, levels, workforce floor)."""
 
 import datetime
 from decimal import Decimal
@@ -109,6 +110,13 @@ operation = st.one_of(
     st.tuples(st.just("sector"), st.integers(2, 6), st.sampled_from(list(S.values))),
     st.tuples(st.just("workforce"), st.integers(2, 6), st.integers(5, 400)),
     st.tuples(st.just("dissolve"), st.integers(2, 6)),
+    # An administrator edits what counts for a component (admin form or loader alike).
+    st.tuples(
+        st.just("component"),
+        st.integers(0, 17),
+        st.sampled_from(["threshold", "sectors", "levels", "workforce"]),
+        st.integers(0, 7),
+    ),
 )
 
 
@@ -186,6 +194,21 @@ class TotalsEqualStraightAggregation(TestCase):
                     unit = Organisation.objects.get(pk=units[op[1]].pk)
                     unit.dissolved_on = datetime.date(2020, 6, 30)
                     unit.save()
+                elif kind == "component":
+                    _, index, what, n = op
+                    component = TargetComponent.objects.get(pk=components[index].pk)
+                    if what == "threshold" and component.measure == "units_at_threshold":
+                        component.threshold = [Decimal("12000"), Decimal("15000"), Decimal("18000")][n % 3]
+                    elif what == "sectors":
+                        component.for_public_agency = bool(n & 1)
+                        component.for_state_enterprise = bool(n & 2)
+                        component.for_non_state_enterprise = bool(n & 4)
+                    elif what == "levels":
+                        component.for_grassroots = bool(n & 1)
+                        component.for_upper_level = bool(n & 2)
+                    elif what == "workforce":
+                        component.min_workforce = [None, 25, 100][n % 3]
+                    component.save()
 
         for scope in [province, upper_a, upper_b, middle]:
             scope.refresh_from_db()

@@ -1,0 +1,138 @@
+"""The code's layout: imports run one way along the data's way, and nothing in the product
+imports a demo generator. Read from the source with ``ast``: no database, no Django."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Lowest first: a step may import the steps before it, never one after it.
+STEPS = ["unionplan.numbers", "branches", "targets.resolution", "targets.reporting", "targets.rollup", "targets.dashboards"]
+# The wiring on top may import any step.
+WIRING = ["targets.admin", "targets.urls", "targets.apps", "targets.models", "targets.templatetags", "targets.management"]
+GENERATORS = ["targets.management.demo", "targets.management.scale", "branches.management.demo"]
+
+
+def module_name(path):
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def imports_of(path):
+    """Every module ``path`` imports, at any depth in the file, with relative imports resolved."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                stem = ".".join(base + ([node.module] if node.module else []))
+            else:
+                stem = node.module
+            found.add(stem)
+            found.update(f"{stem}.{alias.name}" for alias in node.names)
+    return found
+
+
+def product_modules():
+    for top in ("branches", "targets", "unionplan"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield module_name(path), path
+
+
+def within(module, prefix):
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def step_of(module):
+    for rank, step in enumerate(STEPS):
+        if within(module, step):
+            return rank
+    return None
+
+
+def test_imports_run_one_way_along_the_data_s_way():
+    wrong = []
+    for name, path in product_modules():
+        if any(within(name, w) for w in WIRING):
+            continue
+        rank = step_of(name)
+        if rank is None:
+            continue
+        for imported in imports_of(path):
+            other = step_of(imported)
+            if other is not None and other > rank:
+                wrong.append(f"{name} imports {imported}")
+            if any(within(imported, w) for w in WIRING) and not within(imported, name):
+                wrong.append(f"{name} imports the wiring {imported}")
+    assert wrong == []
+
+
+def test_the_number_module_at_the_bottom_imports_no_app():
+    path = ROOT / "unionplan" / "numbers.py"
+    assert not [m for m in imports_of(path) if within(m, "branches") or within(m, "targets")]
+
+
+def test_nothing_in_the_product_imports_a_demo_generator():
+    wrong = []
+    for name, path in product_modules():
+        if within(name, "targets.management") or within(name, "branches.management"):
+            continue
+        wrong += [f"{name} imports {m}" for m in imports_of(path) if any(within(m, g) for g in GENERATORS)]
+    assert wrong == []
+
+
+def test_no_import_cycles():
+    graph = {}
+    names = {name for name, _ in product_modules()}
+    for name, path in product_modules():
+        graph[name] = {m for m in imports_of(path) if m in names and m != name and not name.startswith(m + ".")}
+    done, on_path, cycles = set(), [], []
+
+    def visit(node):
+        if node in on_path:
+            cycles.append(on_path[on_path.index(node) :] + [node])
+            return
+        if node in done:
+            return
+        on_path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            visit(nxt)
+        on_path.pop()
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node)
+    assert cycles == []
+
+
+def test_every_step_says_what_it_owns():
+    for step in STEPS[2:]:
+        init = ROOT / Path(*step.split(".")) / "__init__.py"
+        docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        assert docstring and len(docstring) > 80, step
+
+
+def test_a_deliberate_upward_import_is_caught(tmp_path, monkeypatch):
+    """The check itself can fail: a rollup module importing the dashboards is reported."""
+    fake = ROOT / "targets" / "rollup" / "_layout_probe.py"
+    monkeypatch.setattr(
+        "tests.test_layout.product_modules",
+        lambda: iter([("targets.rollup._layout_probe", fake)]),
+    )
+    monkeypatch.setattr(
+        "tests.test_layout.imports_of",
+        lambda path: {"targets.dashboards.tables"},
+    )
+    try:
+        test_imports_run_one_way_along_the_data_s_way()
+    except AssertionError:
+        return
+    raise AssertionError("an upward import went unnoticed")
