@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The demo plays a year in progress: "today" is 3 December 2020 (unionplan/clock.py).
+DEMO_TODAY ?= 2020-12-03
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install migrate demo lint bench clean
@@ -25,7 +27,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	UNIONPLAN_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	DB_CONN_MAX_AGE=0 $(BIN)/python -m pytest

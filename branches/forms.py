@@ -2,8 +2,9 @@
 
 from django import forms
 from django.core.validators import MaxValueValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from unionplan import clock
 
 from .models import Organisation
 
@@ -43,7 +44,7 @@ class OrganisationRegisterForm(forms.Form):
 
     def clean_founded_on(self):
         founded_on = self.cleaned_data["founded_on"]
-        if founded_on and founded_on > timezone.localdate():
+        if founded_on and founded_on > clock.today():
             raise forms.ValidationError(_("The founding date cannot be in the future."))
         return founded_on
 

@@ -7,9 +7,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first: a step may import the steps before it, never one after it.
-STEPS = ["unionplan.numbers", "branches", "targets.resolution", "targets.reporting", "targets.rollup", "targets.dashboards"]
+STEPS = [
+    "unionplan.numbers",
+    "branches",
+    "targets.resolution",
+    "targets.reporting",
+    "targets.rollup",
+    "targets.dashboards",
+]
 # The wiring on top may import any step.
-WIRING = ["targets.admin", "targets.urls", "targets.apps", "targets.models", "targets.templatetags", "targets.management"]
+WIRING = [
+    "targets.admin",
+    "targets.urls",
+    "targets.apps",
+    "targets.models",
+    "targets.templatetags",
+    "targets.management",
+]
 GENERATORS = ["targets.management.demo", "targets.management.scale", "branches.management.demo"]
 
 
@@ -75,9 +89,11 @@ def test_imports_run_one_way_along_the_data_s_way():
     assert wrong == []
 
 
-def test_the_number_module_at_the_bottom_imports_no_app():
-    path = ROOT / "unionplan" / "numbers.py"
-    assert not [m for m in imports_of(path) if within(m, "branches") or within(m, "targets")]
+def test_the_modules_at_the_bottom_import_no_app():
+    """Numbers and the clock serve every step, so they import none."""
+    for name in ("numbers", "clock"):
+        path = ROOT / "unionplan" / f"{name}.py"
+        assert not [m for m in imports_of(path) if within(m, "branches") or within(m, "targets")], name
 
 
 def test_nothing_in_the_product_imports_a_demo_generator():

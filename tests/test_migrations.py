@@ -57,7 +57,8 @@ def common_columns(before, after):
 def dashboard_figures():
     resolution = Resolution.objects.get(year=2020)
     return [
-        (r.component.pk, r.figure, r.achieved, r.pending) for r in scope_progress(resolution, resolution.organisation, 12)
+        (r.component.pk, r.figure, r.achieved, r.pending)
+        for r in scope_progress(resolution, resolution.organisation, 12)
     ]
 
 

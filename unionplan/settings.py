@@ -19,6 +19,10 @@ def env_bool(name, default=False):
 
 
 DEBUG = env_bool("DEBUG", default=True)
+# Pins "today" for demos, training and tests (an ISO date); unset in production (unionplan/clock.py).
+UNIONPLAN_TODAY = (
+    datetime.date.fromisoformat(os.environ["UNIONPLAN_TODAY"]) if os.environ.get("UNIONPLAN_TODAY") else None
+)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:

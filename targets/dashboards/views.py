@@ -10,7 +10,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import RedirectView, TemplateView
@@ -25,6 +24,7 @@ from targets.rollup.completeness import completeness, unreported_units
 from targets.rollup.contribution import unit_contribution
 from targets.rollup.progress import cumulative_by_month, headline, scope_progress
 from targets.rollup.tasks import task_narratives, task_summary
+from unionplan import clock
 
 from .charts import progress_chart
 from .filters import AsOfForm, BranchFilter, NarrativeFilter
@@ -201,7 +201,7 @@ class PrintDashboardView(UnitDashboardView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["printed_on"] = timezone.localdate()
+        context["printed_on"] = clock.today()
         return context
 
 
@@ -275,7 +275,7 @@ class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
         context.update(
             total=total,
             due_date=self.resolution.due_date(self.month),
-            past_due=timezone.now() >= self.resolution.deadline(self.month),
+            past_due=clock.now() >= self.resolution.deadline(self.month),
         )
         return context
 

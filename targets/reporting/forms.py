@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from targets.resolution.models import TargetComponent
+from unionplan import clock
 
 from .models import TaskProgress
 from .selectors import figures_before
@@ -206,7 +206,7 @@ class MonthlyReportForm(forms.Form):
         data = super().clean()
         if data.get("nothing_to_report"):
             return data
-        today = timezone.localdate()
+        today = clock.today()
         for row in self.rows:
             pk = row.component.pk
             quantity = data.get(self.field_name(pk, "quantity"))

@@ -1,12 +1,12 @@
 """Reads a report page needs: what a unit reported before, who has reported a month."""
 
 from django.db.models import BooleanField, Case, CharField, Count, F, FilteredRelation, Max, Min, Q, Sum, Value, When
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from branches.models import Organisation
 from targets.resolution.models import TargetComponent
+from unionplan import clock
 from unionplan.numbers import format_number
 
 from .models import MonthlyReport, ReportFigure
@@ -43,7 +43,7 @@ def units_with_report_status(*, unit, resolution, month, today=None):
     and not dissolved by then) with its report annotated, in one query: ``report_id``,
     ``report_status``, ``first_submitted_at``, ``state`` (the report's status, or missing /
     not filed) and ``late`` (first submitted after the due date)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     due = resolution.due_date(month)
     due_end = resolution.deadline(month)
     nothing = Value(State.MISSING if today > due else State.NOT_FILED)

@@ -12,11 +12,11 @@ import functools
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branches import access
+from unionplan import clock
 
 from . import ledger
 from .models import MonthlyReport, PriorityTask, ReportFigure, TaskProgress
@@ -58,7 +58,7 @@ class ReportMonthNotOpen(ReportError):
 def month_is_open(*, resolution, month, today=None):
     """Whether ``month`` of the resolution's year can be reported: January to December,
     never a month that has not started yet."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return 1 <= month <= 12 and datetime.date(resolution.year, month, 1) <= today
 
 
@@ -183,7 +183,7 @@ def report_save(
     report.note = note
     fields = ["nothing_to_report", "note"]
     if submit:
-        now = timezone.now()
+        now = clock.now()
         report.status = Status.SUBMITTED
         report.submitted_at = now
         report.submitted_by = user
@@ -221,7 +221,7 @@ def report_approve(*, report, user, expected_version=None):
             default_user=user,
             default_change_reason=_("Approved"),
         )
-    now = timezone.now()
+    now = clock.now()
     report.status = Status.APPROVED
     report.reviewed_at = report.approved_at = now
     report.reviewed_by = user
@@ -249,7 +249,7 @@ def report_return(*, report, user, comment, expected_version=None):
         locked_message=_("Only a submitted report can be returned."),
     )
     report.status = Status.RETURNED
-    report.reviewed_at = timezone.now()
+    report.reviewed_at = clock.now()
     report.reviewed_by = user
     report.review_comment = comment
     _save_report(report, user=user, reason=comment, fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
@@ -272,7 +272,7 @@ def report_reopen(*, report, user, reason, expected_version=None):
     )
     report.status = Status.RETURNED
     report.revision += 1  # the row is ours: _bump_version's UPDATE holds its lock
-    report.reviewed_at = timezone.now()
+    report.reviewed_at = clock.now()
     report.reviewed_by = user
     report.review_comment = reason
     _save_report(

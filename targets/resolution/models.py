@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from branches.models import Organisation
+from unionplan import clock
 
 from . import signals
 
@@ -92,7 +93,7 @@ class Resolution(models.Model):
     def default_month(self, today=None):
         """The month pages open on: the current month during this year, December for a
         past year, January for a future one."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         if today.year > self.year:
             return 12
         if today.year < self.year:

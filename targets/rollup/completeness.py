@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, FilteredRelation, Q, TextChoices, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
 from targets.reporting.models import MonthlyReport
+from unionplan import clock
 
 from .figures import REPORTED, branch_prefix
 from .pace import percent_of
@@ -62,7 +62,7 @@ class CompletenessRow:
 def completeness(resolution, scope, month, now=None):
     """Reporting of ``month`` per child of ``scope`` (the scope's own report in a row of its
     own) and in total: expected units, on time, late, missing or not yet due (two queries)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     deadline = resolution.deadline(month)
     reported = Q(month_report__status__in=REPORTED)
     aggregates = {
