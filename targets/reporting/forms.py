@@ -17,7 +17,7 @@ from targets.resolution.models import TargetComponent
 from unionplan import clock
 from unionplan.numbers import VietnameseDecimalField, VietnameseIntegerField
 
-from .models import TaskProgress
+from .models import MonthlyReport, TaskProgress
 from .selectors import figures_before
 from .services import month_is_open
 
@@ -103,7 +103,7 @@ class MonthlyReportForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        max_length=2000,
+        max_length=MonthlyReport._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     nothing_to_report = forms.BooleanField(label=_("Nothing to report this month"), required=False)
@@ -178,7 +178,7 @@ class MonthlyReportForm(forms.Form):
             self.fields[narrative] = forms.CharField(
                 label=_("What was done this month"),
                 required=False,
-                max_length=4000,
+                max_length=TaskProgress._meta.get_field("narrative").max_length,
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
             )
             self.initial.setdefault(status, progress.status)
@@ -272,7 +272,7 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment or reason"),
         required=False,
-        max_length=2000,
+        max_length=MonthlyReport._meta.get_field("review_comment").max_length,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
