@@ -314,6 +314,24 @@ def report(title, officers, errors, elapsed):
         print("  ", error)
 
 
+def warm_up(port, connections):
+    """A server that has been up a while has loaded its templates in every worker: a few
+    concurrent log-in pages before the first wave, not measured."""
+
+    def fetch():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(3):
+            conn.request("GET", "/login/")
+            conn.getresponse().read()
+        conn.close()
+
+    threads = [threading.Thread(target=fetch) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def wait_for_server(port, process, seconds=60):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -404,6 +422,7 @@ def main():
     try:
         wait_for_server(args.port, server)
         print(f"server pid {server.pid}: {shape}")
+        warm_up(args.port, 1 if args.sqlite else args.workers * args.threads)
         for number, spread in enumerate(waves):
             wave = plans[number * args.officers : (number + 1) * args.officers]
             how = f"spread evenly over {spread:g} s" if spread else "all at the same instant"
@@ -413,6 +432,7 @@ def main():
                 wave, args.port, args.timeout, args.deadline, spread, args.login_only
             )
             report(title, officers, errors, elapsed)
+            print("load average (1, 5, 15 min) after the wave: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
             results.append((how, len(wave), *log_in_figures(officers)))
             all_errors += errors
             time.sleep(2)  # the previous wave's last responses leave the server
