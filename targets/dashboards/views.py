@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import RedirectView, TemplateView
-from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from branches.access import can_view_unit, visible_units
@@ -25,6 +24,7 @@ from targets.rollup.contribution import unit_contribution
 from targets.rollup.progress import cumulative_by_month, headline, scope_progress
 from targets.rollup.tasks import task_narratives, task_summary
 from unionplan import clock
+from unionplan.paging import CappedRequestConfig
 from unionplan.spreadsheets import SafeTableExport
 
 from .charts import progress_chart
@@ -179,7 +179,7 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
             table = ContributionTable(data, month=self.month)
         else:
             table = ProgressTable(self.rows, scope=self.scope, month=self.month)
-        RequestConfig(self.request, paginate=False).configure(table)
+        CappedRequestConfig(self.request, paginate=False).configure(table)
         return {"progress": table}
 
     def get_context_data(self, **kwargs):
@@ -197,7 +197,7 @@ class PrintDashboardView(UnitDashboardView):
 
     def get_tables(self):
         table = ProgressTable(self.rows, month=self.month)
-        RequestConfig(self.request, paginate=False).configure(table)
+        CappedRequestConfig(self.request, paginate=False).configure(table)
         return {"progress": table}
 
     def get_context_data(self, **kwargs):
@@ -230,7 +230,7 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         units = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
         data = branch_progress(self.resolution, self.component, self.scope, self.month, units)
         table = BranchTable(data, component=self.component, month=self.month)
-        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
+        CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
         return {"units": table}
 
     def get_context_data(self, **kwargs):
@@ -265,9 +265,9 @@ class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
     def get_tables(self):
         rows, total = self.summary
         branches = CompletenessTable(rows, total=total, scope=self.scope, month=self.month)
-        RequestConfig(self.request, paginate=False).configure(branches)
+        CappedRequestConfig(self.request, paginate=False).configure(branches)
         units = UnreportedUnitsTable(unreported_units(self.resolution, self.scope, self.month), prefix="u-")
-        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(units)
+        CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(units)
         return {"branches": branches, "units": units}
 
     def get_context_data(self, **kwargs):
@@ -296,10 +296,10 @@ class TasksView(DashboardMixin, TablesExportMixin, TemplateView):
 
     def get_tables(self):
         summary = TaskSummaryTable(task_summary(self.resolution, self.scope, self.month))
-        RequestConfig(self.request, paginate=False).configure(summary)
+        CappedRequestConfig(self.request, paginate=False).configure(summary)
         narratives_qs = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
         narratives = NarrativeTable(narratives_qs, prefix="n-")
-        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(narratives)
+        CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(narratives)
         return {"tasks": summary, "narratives": narratives}
 
     def get_context_data(self, **kwargs):
