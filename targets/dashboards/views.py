@@ -196,6 +196,9 @@ class PrintDashboardView(UnitDashboardView):
         return ["dashboards/print.html"]
 
     def get_tables(self):
+        if self.scope.is_grassroots:
+            # A grassroots union prints its own contribution month by month.
+            return super().get_tables()
         table = ProgressTable(self.rows, month=self.month)
         CappedRequestConfig(self.request, paginate=False).configure(table)
         return {"progress": table}
