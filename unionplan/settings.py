@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "unionplan.uploads.UploadSizeLimitMiddleware",
     "unionplan.db_router.PinToPrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionplan.middleware.ChosenLanguageMiddleware",
@@ -58,6 +59,14 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Uploads: a body declaring more than this (plus a small margin for the form's other fields)
+# is refused with a 413 page before it is read (unionplan.uploads.UploadSizeLimitMiddleware).
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+# A file under the limit is kept in memory, never written to a temporary file on disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+# Form fields other than files (Django's default, stated): a larger form is refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ROOT_URLCONF = "unionplan.urls"
 
