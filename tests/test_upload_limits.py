@@ -43,12 +43,21 @@ WORKBOOK_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>
 <Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>
 <Relationship Id="rId3" Type="{REL}/styles" Target="styles.xml"/></Relationships>"""
-STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="{MAIN}"><cellXfs count="1"><xf numFmtId="0"/></cellXfs></styleSheet>"""
+
+
+def _openpyxl_styles():
+    """The stylesheet openpyxl writes for a new workbook: a realistic, complete one."""
+    content = io.BytesIO()
+    Workbook().save(content)
+    with zipfile.ZipFile(content) as archive:
+        return archive.read("xl/styles.xml")
+
+
+STYLES = _openpyxl_styles()
 MB = 1024 * 1024
 
 
-def write_xlsx(path, rows, *, shared=(), dimension="A1", styles=None, extra_members=0):
+def write_xlsx(path, rows, *, shared=(), dimension="A1", styles=None, extra_members=0, sheet="worksheets/sheet1.xml"):
     """An xlsx at ``path`` whose first sheet's XML rows come from the iterable ``rows``
     (bytes, written as they come so a 200 MB sheet never sits in memory) and whose table of
     texts comes from ``shared`` (bytes chunks of ``<si>`` elements)."""
@@ -56,15 +65,15 @@ def write_xlsx(path, rows, *, shared=(), dimension="A1", styles=None, extra_memb
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        _stream(archive, "xl/styles.xml", [STYLES.encode()] if styles is None else styles)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.replace("worksheets/sheet1.xml", sheet))
+        _stream(archive, "xl/styles.xml", STYLES if styles is None else styles)
         _stream(
             archive,
             "xl/sharedStrings.xml",
             [f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">'.encode(), *shared, b"</sst>"],
         )
         head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/>'
-        _stream(archive, "xl/worksheets/sheet1.xml", [f"{head}<sheetData>".encode(), rows, b"</sheetData></worksheet>"])
+        _stream(archive, f"xl/{sheet}", [f"{head}<sheetData>".encode(), rows, b"</sheetData></worksheet>"])
         for number in range(extra_members):
             archive.writestr(f"docProps/extra{number}.txt", "x")
     return path
@@ -251,6 +260,14 @@ def test_too_many_rows_names_the_limit_and_the_limit_itself_is_read_in_full(tmp_
     assert rows[-1] == (10_000, 20_000, 30_000)
     with pytest.raises(UploadRefused, match="Tệp có quá 5 dòng"):
         read_xlsx_rows(too_many_rows(tmp_path / "small.xlsx", count=6), max_rows=5)
+
+
+def test_a_sheet_under_another_name_is_checked_all_the_same(tmp_path):
+    # The workbook's relations may point at any part: what makes a sheet is its content.
+    rows = read_xlsx_rows(write_xlsx(tmp_path / "ok.xlsx", value_rows(2), sheet="data/photo.png"))
+    assert rows == [(1, 2, 3), (2, 4, 6)]
+    with pytest.raises(UploadRefused, match="Tệp có quá 10.000 dòng"):
+        read_xlsx_rows(write_xlsx(tmp_path / "bomb.xlsx", value_rows(10_001), sheet="data/photo.png"))
 
 
 def test_a_lying_sheet_size_is_ignored(tmp_path):

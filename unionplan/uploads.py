@@ -3,9 +3,9 @@
 An xlsx file is a zip of XML parts; a few kilobytes can unpack to gigabytes, declare a
 sheet of a million rows by sixteen thousand columns, or hold a table of millions of texts.
 ``read_xlsx_rows`` therefore looks at the zip directory first (sizes as declared there are
-enforced by ``zipfile`` while unpacking), then walks every worksheet's XML once with a
-streaming parser that keeps nothing, and only then lets openpyxl (read-only, through
-defusedxml) read the values of the first sheet. Every limit breached is a refusal that
+enforced by ``zipfile`` while unpacking), then walks every XML part once with expat,
+counting and keeping nothing, and only then lets openpyxl (read-only, through defusedxml)
+read the values of the first sheet. Every limit breached is a refusal that
 names the limit: nothing is ever cut off silently.
 
 ``UploadSizeLimitMiddleware`` refuses a request body that declares itself too large
@@ -14,8 +14,9 @@ before any of it is read.
 
 import os
 import zipfile
+from dataclasses import dataclass
+from xml.parsers import expat
 
-from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import translation
@@ -39,10 +40,6 @@ MAX_PART_ELEMENTS = 100_000  # XML elements of a part read whole (styles, workbo
 EMPTY_ROWS_FACTOR = 10  # row elements read, empty ones included, at most this × max_rows
 EXCEL_MAX_COLUMNS = 16_384  # column XFD: more cells in one row is not a workbook
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_ROW, _CELL, _VALUE, _INLINE, _SHEET_DATA = (_MAIN + t for t in ("row", "c", "v", "is", "sheetData"))
-_SHARED_STRING = _MAIN + "si"
-_TEXT_TAGS = {_MAIN + "t", _VALUE}
 
 
 class UploadRefused(ValueError):
@@ -116,25 +113,15 @@ def read_xlsx_rows(
     if size > max_bytes:
         raise UploadRefused(_("The file is larger than %(limit)s MB.") % {"limit": _megabytes(max_bytes)})
     file.seek(0)
+    limits = _Limits(max_rows, max_columns, max_cell_chars, max_shared_strings)
     try:
         with zipfile.ZipFile(file) as archive:
-            sheets, shared_strings = _check_directory(
-                archive, max_members=max_members, max_uncompressed=max_uncompressed, max_ratio=max_ratio
-            )
-            width = 1
-            for name in archive.namelist():
-                if name in sheets:
-                    checked = _check_sheet(
-                        archive, name, max_rows=max_rows, max_columns=max_columns, max_cell_chars=max_cell_chars
-                    )
-                    width = max(width, checked)
-                elif name == shared_strings:
-                    _check_shared_strings(archive, name, max_shared_strings)
-                elif name.endswith((".xml", ".rels")):
-                    _check_part(archive, name)
+            _check_directory(archive, max_members=max_members, max_uncompressed=max_uncompressed, max_ratio=max_ratio)
+            # Every part is walked, whatever its name: the relations may point openpyxl at any.
+            width = max([1] + [_walk_part(archive, name, limits) for name in archive.namelist()])
     except UploadRefused:
         raise
-    except Exception as exc:  # not a zip, a damaged part, XML with entities (defusedxml): all unreadable
+    except Exception as exc:  # not a zip, a damaged part, a DTD or entities in XML: all unreadable
         raise _unreadable() from exc
     file.seek(0)
     return _read_first_sheet(file, max_rows=max_rows, width=width, max_cell_chars=max_cell_chars)
@@ -160,15 +147,134 @@ def _check_directory(archive, *, max_members, max_uncompressed, max_ratio):
     ) or (unpacked > RATIO_FREE_BYTES and unpacked > max_ratio * max(packed, 1))
     if too_compressed:
         raise UploadRefused(
-            _("The file is compressed more than %(limit)s-fold, far beyond an ordinary workbook: it is refused for safety.")
+            _(
+                "The file is compressed more than %(limit)s-fold, far beyond an ordinary workbook: "
+                "it is refused for safety."
+            )
             % {"limit": _count(max_ratio)}
         )
-    names = {m.filename for m in members}
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in {m.filename for m in members}:
         raise _unreadable()
-    sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    shared = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None
-    return sheets, shared
+
+
+@dataclass
+class _Limits:
+    rows: int
+    columns: int
+    cell_chars: int
+    shared_strings: int
+
+
+def _walk_part(archive, name, limits):
+    """Walk one part of the zip with expat, keeping nothing, and refuse as soon as a limit is
+    passed. Returns the widest column holding a value (0 for a part that is not a sheet).
+
+    The kind of part is told by its first element, not its name: a worksheet (cells, rows,
+    columns and lengths counted; its declared dimension, which can say A1:XFD1048576 for
+    three cells, is ignored), the table of texts (texts counted), or anything else openpyxl
+    may read whole (elements counted). A part that is not XML (a picture) is left alone:
+    openpyxl does not parse it and the zip directory has bounded its size.
+    """
+    walker = _Walker(limits)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse_declarations  # no DTD, so no entities: no XML bombs
+    parser.EntityDeclHandler = _refuse_declarations
+    parser.StartElementHandler = walker.start
+    parser.EndElementHandler = walker.end
+    parser.CharacterDataHandler = walker.text
+    with archive.open(name) as source:
+        chunk = source.read(64 * 1024)
+        if not chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<", b"\x00<", b"\xff\xfe", b"\xfe\xff")):
+            return 0
+        while chunk:
+            parser.Parse(chunk, False)
+            chunk = source.read(MB)
+        parser.Parse(b"", True)
+    return walker.widest
+
+
+def _refuse_declarations(*_args):
+    raise _unreadable()
+
+
+class _Walker:
+    """expat handlers for ``_walk_part``: counters only, no tree."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.kind = None  # "worksheet", "sst" (the table of texts) or another root element
+        self.elements = self.texts = self.row_elements = 0
+        self.row_number = self.column = self.cells_in_row = self.widest = 0
+        self.reference = None
+        self.in_cell = self.has_value = False
+        self.text_length = None  # characters of the <v> or <t> being read, None outside one
+
+    def start(self, name, attributes):
+        tag = name[name.rfind(" ") + 1 :]
+        if self.kind is None:
+            self.kind = tag
+        elif self.kind == "worksheet" and tag == "c":
+            self.start_cell(attributes)
+        elif self.kind == "worksheet" and tag == "row":
+            self.start_row(attributes)
+        elif self.in_cell and tag in ("v", "t"):
+            self.text_length = 0
+        elif self.kind == "sst" and tag == "si":
+            self.texts += 1
+            if self.texts > self.limits.shared_strings:
+                limit = _count(self.limits.shared_strings)
+                raise UploadRefused(_("The file holds more than %(limit)s different texts.") % {"limit": limit})
+        elif tag not in ("sheetData", "v", "t", "is", "f"):
+            # Formats, merged cells, validations, pieces of rich text…: openpyxl builds an object for each.
+            self.elements += 1
+            if self.elements > MAX_PART_ELEMENTS:
+                raise _too_complex()
+
+    def start_row(self, attributes):
+        self.row_elements += 1
+        if self.row_elements > self.limits.rows * EMPTY_ROWS_FACTOR:
+            raise UploadRefused(
+                _(
+                    "The file has more than %(limit)s rows, counting empty ones: delete the "
+                    "empty rows below the data and upload it again."
+                )
+                % {"limit": _count(self.limits.rows * EMPTY_ROWS_FACTOR)}
+            )
+        number = attributes.get("r")
+        self.row_number = int(float(number)) if number else self.row_number + 1
+        self.column = self.cells_in_row = 0
+
+    def start_cell(self, attributes):
+        self.cells_in_row += 1
+        if self.cells_in_row > EXCEL_MAX_COLUMNS:
+            raise _unreadable()
+        reference = attributes.get("r")
+        self.column = column_index_from_string(reference.rstrip("0123456789")) if reference else self.column + 1
+        self.reference = reference or f"{get_column_letter(min(self.column, EXCEL_MAX_COLUMNS))}{self.row_number}"
+        self.in_cell, self.has_value = True, False
+
+    def text(self, data):
+        if self.text_length is not None:
+            self.text_length += len(data)
+
+    def end(self, name):
+        if self.text_length is not None:  # the end of a <v> or <t>: elements inside them are not read
+            if self.text_length > self.limits.cell_chars:
+                raise _long_cell(self.reference, self.limits.cell_chars)
+            self.has_value = self.has_value or self.text_length > 0
+            self.text_length = None
+        elif self.in_cell and name[name.rfind(" ") + 1 :] == "c":
+            self.in_cell = False
+            if self.has_value:
+                if self.row_number > self.limits.rows:
+                    raise _too_many_rows(self.limits.rows)
+                if self.column > self.limits.columns:
+                    raise UploadRefused(
+                        _("The file has values beyond column %(limit)s (%(letter)s).")
+                        % {"limit": _count(self.limits.columns), "letter": get_column_letter(self.limits.columns)}
+                    )
+                self.widest = max(self.widest, self.column)
 
 
 def _too_complex():
@@ -176,100 +282,6 @@ def _too_complex():
         _("The file holds more than %(limit)s formats or other elements besides its cells: it is refused for safety.")
         % {"limit": _count(MAX_PART_ELEMENTS)}
     )
-
-
-def _check_part(archive, name):
-    """Count the elements of a part openpyxl reads whole (styles can hold millions of
-    formats in a few kilobytes): refuse before it builds them."""
-    count = 0
-    with archive.open(name) as source:
-        for _event, _element in iterparse(source, events=("start",), forbid_dtd=True):
-            count += 1
-            if count > MAX_PART_ELEMENTS:
-                raise _too_complex()
-
-
-def _check_shared_strings(archive, name, limit):
-    """Count the workbook's texts without keeping them (openpyxl keeps them all)."""
-    count = 0
-    with archive.open(name) as source:
-        for _event, element in iterparse(source, forbid_dtd=True):
-            if element.tag == _SHARED_STRING:
-                count += 1
-                if count > limit:
-                    raise UploadRefused(
-                        _("The file holds more than %(limit)s different texts.") % {"limit": _count(limit)}
-                    )
-                element.clear()
-
-
-def _check_sheet(archive, name, *, max_rows, max_columns, max_cell_chars):
-    """Walk one worksheet's XML keeping nothing; refuse as soon as a limit is passed.
-
-    Returns the widest column holding a value. The sheet's declared dimension (which can
-    say A1:XFD1048576 for three cells) is ignored: only cells present count.
-    """
-    row_elements_limit = max_rows * EMPTY_ROWS_FACTOR
-    row_elements = row_number = column = cells_in_row = widest = other_elements = 0
-    in_cell = has_value = False
-    with archive.open(name) as source:
-        sheet_data = None
-        for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
-            tag = element.tag
-            if event == "start":
-                if tag == _CELL:
-                    cells_in_row += 1
-                    if cells_in_row > EXCEL_MAX_COLUMNS:
-                        raise _unreadable()
-                    reference = element.get("r")
-                    column = _column_of(reference) if reference else column + 1
-                    in_cell, has_value = True, False
-                elif tag == _ROW:
-                    row_elements += 1
-                    if row_elements > row_elements_limit:
-                        raise UploadRefused(
-                            _(
-                                "The file has more than %(limit)s rows, counting empty ones: delete the "
-                                "empty rows below the data and upload it again."
-                            )
-                            % {"limit": _count(row_elements_limit)}
-                        )
-                    number = element.get("r")
-                    row_number = int(float(number)) if number else row_number + 1
-                    column = cells_in_row = 0
-                elif tag == _SHEET_DATA:
-                    sheet_data = element
-                elif not in_cell:  # merged cells, validations, formats…: openpyxl reads them whole
-                    other_elements += 1
-                    if other_elements > MAX_PART_ELEMENTS:
-                        raise _too_complex()
-                continue
-            # end of an element: its text is complete
-            if in_cell and tag in _TEXT_TAGS and element.text:
-                if len(element.text) > max_cell_chars:
-                    raise _long_cell(f"{get_column_letter(min(column, EXCEL_MAX_COLUMNS))}{row_number}", max_cell_chars)
-                has_value = True
-            elif tag == _CELL:
-                in_cell = False
-                if has_value:
-                    if row_number > max_rows:
-                        raise _too_many_rows(max_rows)
-                    if column > max_columns:
-                        raise UploadRefused(
-                            _("The file has values beyond column %(limit)s (%(letter)s).")
-                            % {"limit": _count(max_columns), "letter": get_column_letter(max_columns)}
-                        )
-                    widest = max(widest, column)
-            if tag == _ROW and sheet_data is not None:
-                sheet_data.clear()  # drop the finished rows: memory stays flat however long the sheet
-            elif tag not in (_SHEET_DATA, _ROW):
-                element.clear()
-    return widest
-
-
-def _column_of(reference):
-    letters = reference.rstrip("0123456789")
-    return column_index_from_string(letters)
 
 
 def _long_cell(cell, limit):
