@@ -63,8 +63,8 @@ MIDDLEWARE = [
 # Uploads: a body declaring more than this (plus a small margin for the form's other fields)
 # is refused with a 413 page before it is read (unionplan.uploads.UploadSizeLimitMiddleware).
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
-# A file under the limit is kept in memory, never written to a temporary file on disk.
-FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+# Whatever passes that check is kept in memory, never written to a temporary file on disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
 # Form fields other than files (Django's default, stated): a larger form is refused with 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

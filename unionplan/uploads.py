@@ -12,6 +12,7 @@ names the limit: nothing is ever cut off silently.
 before any of it is read.
 """
 
+import contextlib
 import os
 import zipfile
 from dataclasses import dataclass
@@ -94,41 +95,32 @@ def read_xlsx_rows(
     Raises ``UploadRefused`` with a message for the user when the file is too large, not
     a workbook, damaged, or breaks a limit; then nothing of the file has been kept.
     """
-    if isinstance(file, str | os.PathLike):
-        with open(file, "rb") as handle:
-            return read_xlsx_rows(
-                handle,
-                max_rows=max_rows,
-                max_columns=max_columns,
-                max_cell_chars=max_cell_chars,
-                max_bytes=max_bytes,
-                max_members=max_members,
-                max_uncompressed=max_uncompressed,
-                max_ratio=max_ratio,
-                max_shared_strings=max_shared_strings,
-            )
-    size = getattr(file, "size", None)
-    if size is None:
-        size = file.seek(0, os.SEEK_END)
-    if size > max_bytes:
-        raise UploadRefused(_("The file is larger than %(limit)s MB.") % {"limit": _megabytes(max_bytes)})
-    file.seek(0)
-    limits = _Limits(max_rows, max_columns, max_cell_chars, max_shared_strings)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            _check_directory(archive, max_members=max_members, max_uncompressed=max_uncompressed, max_ratio=max_ratio)
-            # Every part is walked, whatever its name: the relations may point openpyxl at any.
-            width = max([1] + [_walk_part(archive, name, limits) for name in archive.namelist()])
-    except UploadRefused:
-        raise
-    except Exception as exc:  # not a zip, a damaged part, a DTD or entities in XML: all unreadable
-        raise _unreadable() from exc
-    file.seek(0)
-    return _read_first_sheet(file, max_rows=max_rows, width=width, max_cell_chars=max_cell_chars)
+    with open(file, "rb") if isinstance(file, str | os.PathLike) else contextlib.nullcontext(file) as source:
+        size = getattr(source, "size", None)  # an UploadedFile knows it without reading
+        if size is None:
+            size = source.seek(0, os.SEEK_END)
+        if size > max_bytes:
+            raise UploadRefused(_("The file is larger than %(limit)s MB.") % {"limit": _megabytes(max_bytes)})
+        source.seek(0)
+        limits = _Limits(max_rows, max_columns, max_cell_chars, max_shared_strings)
+        try:
+            with zipfile.ZipFile(source) as archive:
+                _check_directory(
+                    archive, max_members=max_members, max_uncompressed=max_uncompressed, max_ratio=max_ratio
+                )
+                # Every part is walked, whatever its name: the relations may point openpyxl at any.
+                width = max([1] + [_walk_part(archive, name, limits) for name in archive.namelist()])
+        except UploadRefused:
+            raise
+        except Exception as exc:  # not a zip, a damaged part, a DTD or entities in XML: all unreadable
+            raise _unreadable() from exc
+        source.seek(0)
+        return _read_first_sheet(source, max_rows=max_rows, width=width, max_cell_chars=max_cell_chars)
 
 
 def _check_directory(archive, *, max_members, max_uncompressed, max_ratio):
-    """Refuse on the zip directory alone; return (worksheet part names, shared strings part)."""
+    """Refuse on the zip directory alone: parts, sizes and packing as declared (``zipfile``
+    stops unpacking a part at its declared size and fails on a wrong checksum)."""
     members = archive.infolist()
     if len(members) > max_members:
         raise UploadRefused(
@@ -242,7 +234,10 @@ class _Walker:
                 % {"limit": _count(self.limits.rows * EMPTY_ROWS_FACTOR)}
             )
         number = attributes.get("r")
-        self.row_number = int(float(number)) if number else self.row_number + 1
+        row_number = int(float(number)) if number else self.row_number + 1
+        if row_number <= self.row_number:  # openpyxl would drop a row that comes out of order
+            raise _unreadable()
+        self.row_number = row_number
         self.column = self.cells_in_row = 0
 
     def start_cell(self, attributes):
@@ -356,6 +351,6 @@ class UploadSizeLimitMiddleware:
                 {"size": _megabytes(declared), "limit": _megabytes(limit), "back": request.path},
                 status=413,
             )
-        # The body was not read: the connection cannot carry another request.
-        response["Connection"] = "close"
+        # No "Connection: close" here: WSGI forbids an application hop-by-hop headers; the
+        # servers deal with the unread body (gunicorn's sync workers close every connection).
         return response
