@@ -30,8 +30,10 @@ def status_badge(status):
     )
 
 
-def month_link(name, month, *args):
-    return f"{reverse(name, args=args)}?month={month}"
+def period_link(name, period, *args):
+    """A link to another dashboard page of the same month and year (``period``:
+    ``month=11&year=2020``)."""
+    return f"{reverse(name, args=args)}?{period}"
 
 
 def _as_float(value):
@@ -87,8 +89,10 @@ class ProgressTable(tables.Table):
         orderable = False
         attrs = {"class": "table table-sm table-hover align-middle progress-table"}
 
-    def __init__(self, *args, scope=None, month=None, **kwargs):
-        self.scope, self.month = scope, month
+    def __init__(self, *args, scope=None, month=None, period="", year=None, last_year=None, **kwargs):
+        self.scope, self.month, self.period, self.year = scope, month, period, year
+        # {component pk: achieved by the same month last year} (targets that continue one)
+        self.last_year = last_year or {}
         super().__init__(*args, **kwargs)
 
     def render_target(self, record):
@@ -99,7 +103,7 @@ class ProgressTable(tables.Table):
         if self.scope is None:
             return name
         return format_html(
-            '<a href="{}">{}</a>', month_link("dashboard-component", self.month, self.scope.pk, component.pk), name
+            '<a href="{}">{}</a>', period_link("dashboard-component", self.period, self.scope.pk, component.pk), name
         )
 
     def value_target(self, record):
@@ -113,8 +117,17 @@ class ProgressTable(tables.Table):
 
     def render_achieved(self, record):
         if record.all_eligible and record.figure:
-            return f"{format_number(record.achieved)}/{format_number(record.figure)}"
-        return format_number(record.achieved)
+            achieved = f"{format_number(record.achieved)}/{format_number(record.figure)}"
+        else:
+            achieved = format_number(record.achieved)
+        if record.component.pk not in self.last_year:
+            return achieved
+        return format_html(
+            '{}<br><span class="small text-muted last-year">{}</span>',
+            achieved,
+            _("same period %(year)s: %(achieved)s")
+            % {"year": self.year - 1, "achieved": format_number(self.last_year[record.component.pk])},
+        )
 
     def value_figure(self, record):
         return record.figure
@@ -140,15 +153,15 @@ class BranchTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("rank",)
 
-    def __init__(self, *args, component=None, month=None, **kwargs):
-        self.component, self.month = component, month
+    def __init__(self, *args, component=None, month=None, period="", **kwargs):
+        self.component, self.month, self.period = component, month, period
         super().__init__(*args, **kwargs)
 
     def render_unit(self, value):
         if value.kind == Organisation.Kind.GRASSROOTS:
-            url = month_link("dashboard-unit", self.month, value.pk)
+            url = period_link("dashboard-unit", self.period, value.pk)
         else:
-            url = month_link("dashboard-component", self.month, value.pk, self.component.pk)
+            url = period_link("dashboard-component", self.period, value.pk, self.component.pk)
         dissolved = ""
         if value.dissolved_on:
             dissolved = format_html(' <span class="small text-muted">({})</span>', _("dissolved"))
@@ -258,14 +271,14 @@ class CompletenessTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
 
-    def __init__(self, *args, total=None, scope=None, month=None, **kwargs):
-        self.total, self.scope, self.month = total, scope, month
+    def __init__(self, *args, total=None, scope=None, month=None, period="", **kwargs):
+        self.total, self.scope, self.month, self.period = total, scope, month, period
         super().__init__(*args, **kwargs)
 
     def render_unit(self, value):
         if value.pk == self.scope.pk:
             return format_html('{} <span class="small text-muted">({})</span>', value.name, _("own report"))
-        url = f"{reverse('dashboard-completeness')}?unit={value.pk}&month={self.month}"
+        url = f"{reverse('dashboard-completeness')}?unit={value.pk}&{self.period}"
         return format_html('<a href="{}">{}</a>', url, value.name)
 
     def value_unit(self, value):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branches import access
 from branches.models import Organisation
 from unionplan import clock
 
@@ -33,9 +34,29 @@ class ResolutionQuerySet(models.QuerySet):
         ids = [int(s) for s in unit.path.strip("/").split("/") if s]
         return self.filter(organisation_id__in=ids)
 
-    def current(self):
-        """The latest resolution (the one the app shows by default), or None."""
-        return self.order_by("-year", "-issued_on").first()
+    def visible_to(self, user):
+        """Resolutions ``user`` may see: their own federation's (``access.resolution_issuers``)."""
+        issuers = access.resolution_issuers(user)
+        return self if issuers is None else self.filter(organisation__in=issuers)
+
+    def years(self):
+        """The distinct years of these resolutions, latest first."""
+        return sorted(set(self.values_list("year", flat=True)), reverse=True)
+
+    def pick(self, year=None, today=None):
+        """The one a page shows among these: that of ``year`` when there is one, else
+        this year's, else the latest that has begun, else the earliest; within a year,
+        the nearest issuer (a province's before its confederation's). None if empty."""
+        today = today or clock.today()
+        rows = list(self.select_related("organisation").order_by("-year", "-organisation__path"))
+        if year is not None:
+            chosen = [r for r in rows if r.year == year]
+            if chosen:
+                return chosen[0]
+        begun = [r for r in rows if r.year <= today.year]
+        if begun:
+            return begun[0]
+        return min(rows, key=lambda r: r.year) if rows else None
 
 
 class Resolution(models.Model):
@@ -58,6 +79,16 @@ class Resolution(models.Model):
         help_text=_("A month's report is due on this day of the following month."),
     )
     source = models.TextField(_("source"), blank=True)
+    locked_at = models.DateTimeField(_("year locked at"), null=True, blank=True, editable=False)
+    locked_by = models.ForeignKey(
+        "branches.User",
+        verbose_name=_("year locked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = ResolutionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -73,6 +104,14 @@ class Resolution(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.year})"
+
+    @property
+    def is_locked(self):
+        """A closed year locked by provincial staff: its reports change only through a reopen."""
+        return self.locked_at is not None
+
+    def has_ended(self, today=None):
+        return (today or clock.today()).year > self.year
 
     def due_date(self, month):
         """The day the report for ``month`` of this year is due."""

@@ -6,7 +6,7 @@ from django.db.models import Case, Count, Q, Value, When
 
 from branches.models import Organisation
 from targets.reporting.ledger_models import ProgressTotal
-from targets.resolution.models import Allocation, TargetComponent
+from targets.resolution.models import Allocation, Target, TargetComponent
 
 from .figures import (
     ACHIEVED_FIELD,
@@ -57,11 +57,11 @@ def scope_figures(resolution, scope, components, eligible):
     """The figure ``scope`` answers for on each component: the whole figure at the issuing
     federation, its allocation elsewhere; all-of-them figures are the eligible units (one query)."""
     if scope.pk == resolution.organisation_id:
-        figures = {c.pk: c.figure for c in components}
+        # 0 is a figure still to be set (a resolution copied from last year's): no figure.
+        figures = {c.pk: c.figure or None for c in components}
     else:
-        figures = dict(
-            Allocation.objects.filter(component__in=components, organisation=scope).values_list("component", "figure")
-        )
+        allocations = Allocation.objects.filter(component__in=components, organisation=scope)
+        figures = {pk: figure or None for pk, figure in allocations.values_list("component", "figure")}
     for c in components:
         if c.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE:
             figures[c.pk] = eligible.get(c.pk) or None
@@ -145,6 +145,23 @@ def scope_progress(resolution, scope, month):
                 month=month,
             )
         )
+    return result
+
+
+def same_period_last_year(resolution, scope, month):
+    """For each component of a target that continues last year's (``Target.continues``):
+    what ``scope`` had achieved on the matching component (same order) by the same month of
+    last year, or nothing when there is no such component."""
+    components = list(resolution.components().filter(target__continues__isnull=False))
+    if not components:
+        return {}
+    previous = Target.objects.select_related("resolution").get(pk=components[0].target.continues_id).resolution
+    achieved = {(r.component.target_id, r.component.order): r.achieved for r in scope_progress(previous, scope, month)}
+    result = {}
+    for c in components:
+        key = (c.target.continues_id, c.order)
+        if key in achieved:
+            result[c.pk] = achieved[key]
     return result
 
 
