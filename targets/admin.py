@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +18,7 @@ from .models import (
     TargetComponent,
     TaskProgress,
 )
+from .resolution.copying import copy_resolution
 
 
 class TargetInline(admin.TabularInline):
@@ -28,13 +33,53 @@ class PriorityTaskInline(admin.StackedInline):
     extra = 0
 
 
+class NextYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year of the new resolution"), min_value=2000, max_value=2100)
+    with_allocations = forms.BooleanField(
+        label=_("Also copy which units have a share (shares to be set)"), required=False
+    )
+
+
 @admin.register(Resolution)
 class ResolutionAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "title", "organisation", "issued_on", "report_due_day"]
-    list_filter = ["year"]
+    list_display = ["year", "title", "organisation", "issued_on", "report_due_day", "locked_at"]
+    list_filter = ["year", "organisation"]
     search_fields = ["title", "theme"]
     autocomplete_fields = ["organisation"]
+    readonly_fields = ["locked_at", "locked_by"]
     inlines = [TargetInline, PriorityTaskInline]
+    actions = ["start_next_year"]
+
+    @admin.action(description=_("Start next year's resolution"))
+    def start_next_year(self, request, queryset):
+        """A copy of the chosen resolution for a new year (targets.resolution.copying)."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one resolution to copy."), messages.ERROR)
+            return None
+        source = queryset.select_related("organisation").get()
+        form = NextYearForm(request.POST if "apply" in request.POST else None, initial={"year": source.year + 1})
+        if form.is_valid():
+            try:
+                created = copy_resolution(
+                    source, form.cleaned_data["year"], with_allocations=form.cleaned_data["with_allocations"]
+                )
+            except ValidationError as error:
+                form.add_error("year", error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(resolution)s was created: set its figures.") % {"resolution": created},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:targets_resolution_change", args=[created.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Start next year's resolution"),
+            "source": source,
+            "form": form,
+        }
+        return render(request, "admin/targets/resolution/start_next_year.html", context)
 
 
 class TargetComponentInline(admin.StackedInline):
@@ -58,7 +103,8 @@ class TargetComponentInline(admin.StackedInline):
 
 @admin.register(Target)
 class TargetAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "short_name", "resolution", "due_month"]
+    list_display = ["number", "short_name", "resolution", "due_month", "continues"]
+    raw_id_fields = ["continues"]
     list_filter = ["resolution"]
     search_fields = ["short_name", "text"]
     inlines = [TargetComponentInline]

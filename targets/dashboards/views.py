@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import RedirectView, TemplateView
 from django_tables2.export import TableExport
 
-from branches.access import can_view_unit, visible_units
+from branches.access import can_close_year, can_view_unit, visible_units
 from branches.models import Organisation
 from targets.resolution.choice import resolution_choice
 from targets.resolution.models import TargetComponent
@@ -205,6 +205,11 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if not self.scope.is_grassroots:
             context["headline"] = headline(self.rows)
+        context["can_close_year"] = (
+            self.scope.pk == self.resolution.organisation_id
+            and self.resolution.has_ended()
+            and can_close_year(self.request.user, self.resolution.organisation)
+        )
         return context
 
 

@@ -288,3 +288,30 @@ class ReviewListView(LoginRequiredMixin, SingleTableMixin, FilterView):
             "counts": selectors.state_counts(self.get_queryset()),
         }
         return context
+
+
+@login_required
+def year_lock(request, resolution_id):
+    """Lock a closed year (GET: what it means and a confirmation; POST: do it), or unlock
+    it with a reason. Provincial staff of the issuing federation, or an admin."""
+    resolution = get_object_or_404(Resolution.objects.visible_to(request.user), pk=resolution_id)
+    if not access.can_close_year(request.user, resolution.organisation):
+        raise PermissionDenied
+    back = f"{reverse('dashboard-unit', args=[resolution.organisation_id])}?year={resolution.year}"
+    error = None
+    if request.method == "POST":
+        try:
+            if resolution.is_locked:
+                services.resolution_unlock(resolution=resolution, user=request.user, reason=request.POST.get("reason"))
+                messages.success(request, _("The year %(year)s was unlocked.") % {"year": resolution.year})
+            else:
+                services.resolution_lock(resolution=resolution, user=request.user)
+                messages.success(request, _("The year %(year)s was locked.") % {"year": resolution.year})
+        except services.ReportError as exc:
+            error = str(exc)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect(back)
+    context = {"resolution": resolution, "back": back, "error": error}
+    return render(request, "reports/year_lock.html", context, status=400 if error else 200)
