@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0004_target_continues'),
+        ('targets', '0005_target_continues'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
