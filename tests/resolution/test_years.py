@@ -8,6 +8,7 @@ import datetime
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from targets.models import MonthlyReport
@@ -148,6 +149,13 @@ def test_locking_is_recorded_and_refuses_writes(client, users, tree, locked_2020
     response = client.get(reverse("report_edit", args=[2020, DEC, tree["ht_firm"].pk]), follow=True)
     assert "không thể lập báo cáo mới" in response.content.decode()
     assert not MonthlyReport.objects.filter(organisation=tree["ht_firm"], resolution=resolution).exists()
+    # Nor can Rạch Giá enter 2020 reports from its Excel template.
+    client.force_login(users["rach_gia"])
+    template = client.get(reverse("excel_template") + "?year=2020&month=12")
+    assert template.status_code == 200
+    upload = SimpleUploadedFile("bao-cao.xlsx", template.content)
+    response = client.post(reverse("excel_upload"), {"file": upload})
+    assert response.status_code == 400 and "Năm 2020 đã khóa sổ" in response.content.decode()
     # 2021 is not locked.
     assert services.report_get_or_create(
         unit=tree["ht_firm"], resolution=tree["province"].resolutions.get(year=2021), month=1
