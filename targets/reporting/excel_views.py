@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,7 +70,7 @@ def excel_template(request):
     form = TemplateForm(request.GET, resolution=resolution)
     if not form.is_valid():
         messages.error(request, _("Choose a month of %(year)s that has begun.") % {"year": resolution.year})
-        return redirect("excel_upload")
+        return redirect(f"{reverse('excel_upload')}?{choice.query}")
     month = form.cleaned_data["month"]
     content = build_template(upper=upper, resolution=resolution, month=month)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -103,7 +104,7 @@ def excel_upload(request):
                             "skipped": result.skipped,
                         },
                     )
-                    return redirect("excel_upload")
+                    return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
     context = {
         "upper": upper,
         "resolution": resolution,
