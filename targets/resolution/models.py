@@ -253,7 +253,7 @@ class TargetComponent(models.Model):
     for_state_enterprise = models.BooleanField(_("state-owned enterprises"), default=True)
     for_non_state_enterprise = models.BooleanField(_("non-state enterprises"), default=True)
 
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    history = HistoricalRecords()
 
     # What decides which reported figures count, and how: a change to any of these
     # changes the running totals (``signals.component_changed``).
@@ -447,7 +447,7 @@ class Allocation(models.Model):
         _("figure applies from month"), null=True, blank=True, editable=False, validators=MONTH_VALIDATORS
     )
 
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("allocation")
