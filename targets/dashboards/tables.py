@@ -193,6 +193,9 @@ class ProgressTable(tables.Table):
     def value_figure(self, record):
         return record.figure
 
+    def value_pending(self, record):
+        return record.pending
+
     def value_achieved(self, record):
         """Exports: the exact figure, or a share's percentage (37.5)."""
         return _as_float(record.share) if record.is_share else record.achieved
@@ -238,6 +241,12 @@ class BranchTable(tables.Table):
 
     def value_achieved(self, record):
         return _as_float(record.share) if record.is_share else record.achieved
+
+    def value_figure(self, record):
+        return record.figure
+
+    def value_pending(self, record):
+        return record.pending
 
     def render_unit(self, value):
         if value.kind == Organisation.Kind.GRASSROOTS:
