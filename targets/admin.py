@@ -18,7 +18,73 @@ from .models import (
     TargetComponent,
     TaskProgress,
 )
+from .resolution import services
 from .resolution.copying import copy_resolution
+
+
+class FigureChangeForm(forms.ModelForm):
+    """A figure already set changes only with a reason and the month it applies from."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for changing the figure"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+    effective_month = forms.IntegerField(
+        label=_("New figure applies from month"), required=False, min_value=1, max_value=12
+    )
+
+    def figure_changed(self):
+        return self.instance.pk is not None and "figure" in self.changed_data
+
+    def clean(self):
+        data = super().clean()
+        if self.figure_changed():
+            try:
+                services.validate_change(reason=data.get("change_reason"), effective_month=data.get("effective_month"))
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    self.add_error("change_reason" if field == "reason" else field, errors)
+        return data
+
+
+def save_with_figure_change(request, form, obj, save):
+    """Save ``obj`` as the form left it, its figure through ``services.change_figure`` when
+    it changed (old value kept, reason and month in the history, the target's text rewritten)."""
+    if not getattr(form, "figure_changed", lambda: False)():
+        save()
+        return
+    new = obj.figure
+    obj.figure = form.initial["figure"]
+    save()
+    services.change_figure(
+        obj,
+        figure=new,
+        reason=form.cleaned_data["change_reason"],
+        effective_month=form.cleaned_data["effective_month"],
+        user=request.user,
+    )
+
+
+class FigureChangeAdminMixin:
+    """Admin pages whose forms and inline forms may change figures (see ``FigureChangeForm``)."""
+
+    def save_model(self, request, obj, form, change):
+        save_with_figure_change(
+            request, form, obj, lambda: super(FigureChangeAdminMixin, self).save_model(request, obj, form, change)
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if not issubclass(formset.form, FigureChangeForm):
+            return super().save_formset(request, form, formset, change)
+        for obj in formset.save(commit=False):
+            inline_form = next(f for f in formset.forms if f.instance is obj)
+            obj._history_user = request.user
+            save_with_figure_change(request, inline_form, obj, obj.save)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
 
 
 class TargetInline(admin.TabularInline):
@@ -84,10 +150,12 @@ class ResolutionAdmin(SimpleHistoryAdmin):
 
 class TargetComponentInline(admin.StackedInline):
     model = TargetComponent
+    form = FigureChangeForm
     extra = 0
     show_change_link = True
     fieldsets = [
         (None, {"fields": [("order", "label"), ("figure", "unit_of_measure"), ("measure", "figure_kind")]}),
+        (None, {"fields": [("change_reason", "effective_month")]}),
         (_("Threshold and workforce"), {"fields": [("threshold", "threshold_unit"), "min_workforce"]}),
         (
             _("Who reports it"),
@@ -102,22 +170,34 @@ class TargetComponentInline(admin.StackedInline):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "short_name", "resolution", "due_month", "continues"]
+class TargetAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
+    list_display = ["number", "short_name", "resolution", "due_month", "continues", "text_check"]
     raw_id_fields = ["continues"]
     list_filter = ["resolution"]
     search_fields = ["short_name", "text"]
     inlines = [TargetComponentInline]
+    readonly_fields = ["text_check"]
+
+    @admin.display(description=_("does the text write the figures?"))
+    def text_check(self, obj):
+        missing = services.figures_missing_from_text(obj) if obj.pk else []
+        if not missing:
+            return "✔"
+        return _("The text does not write the figure %(figures)s") % {
+            "figures": ", ".join(number_format(c.figure, force_grouping=True) for c in missing)
+        }
 
 
 class AllocationInline(admin.TabularInline):
     model = Allocation
+    form = FigureChangeForm
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
 @admin.register(TargetComponent)
-class TargetComponentAdmin(SimpleHistoryAdmin):
+class TargetComponentAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
+    form = FigureChangeForm
     list_display = ["__str__", "figure_display", "unit_of_measure", "measure", "allocation_status"]
     list_filter = ["target__resolution", "measure"]
     search_fields = ["target__short_name", "label"]
@@ -159,7 +239,8 @@ class TargetComponentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(SimpleHistoryAdmin):
+class AllocationAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
+    form = FigureChangeForm
     list_display = ["component", "organisation", "figure"]
     list_filter = ["component__target__resolution", "component__target"]
     search_fields = ["organisation__name", "organisation__code"]

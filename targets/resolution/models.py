@@ -214,17 +214,31 @@ class TargetComponent(models.Model):
     class FigureKind(models.TextChoices):
         AT_LEAST = "at_least", _("At least the figure")
         ALL_ELIGIBLE = "all_eligible", _("All eligible units")
+        SHARE_OF_ELIGIBLE = "share_of_eligible", _("A percentage of the eligible units")
+
+    # A unit of measure in these words makes a component's figures money, written
+    # "15 tỷ đồng" on pages (the exact figure on hover and in exports).
+    MONEY_UNITS = ("đồng", "đ", "vnd", "vnđ")
 
     target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="components")
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     label = models.CharField(_("label"), max_length=120, blank=True)
-    figure = models.PositiveIntegerField(_("figure"))
+    # 64 bits: money in đồng reaches 10^15 (a fund of 15 tỷ đồng is 1.5 × 10^10).
+    figure = models.PositiveBigIntegerField(
+        _("figure"), help_text=_("For a percentage of the eligible units: the percentage (60 for 60%).")
+    )
+    # The figure before its latest change and the month from which the current one applies
+    # (set by ``services.change_figure``; the full story is in the history).
+    previous_figure = models.PositiveBigIntegerField(_("previous figure"), null=True, blank=True, editable=False)
+    figure_from_month = models.PositiveSmallIntegerField(
+        _("figure applies from month"), null=True, blank=True, editable=False, validators=MONTH_VALIDATORS
+    )
     unit_of_measure = models.CharField(_("unit of measure"), max_length=64)
     measure = models.CharField(_("how it is counted"), max_length=24, choices=Measure.choices)
     figure_kind = models.CharField(
-        _("kind of figure"), max_length=16, choices=FigureKind.choices, default=FigureKind.AT_LEAST
+        _("kind of figure"), max_length=24, choices=FigureKind.choices, default=FigureKind.AT_LEAST
     )
-    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2, null=True, blank=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=20, decimal_places=2, null=True, blank=True)
     threshold_unit = models.CharField(_("threshold unit"), max_length=32, blank=True)
     min_workforce = models.PositiveIntegerField(
         _("minimum workforce"),
@@ -266,6 +280,11 @@ class TargetComponent(models.Model):
                 condition=~Q(measure="units_at_threshold") | Q(threshold__isnull=False),
                 name="threshold_measure_has_threshold",
             ),
+            models.CheckConstraint(
+                condition=~Q(figure_kind="share_of_eligible")
+                | (Q(figure__lte=100) & Q(measure__in=["units_done", "units_at_threshold"])),
+                name="share_is_a_percentage_of_counted_units",
+            ),
         ]
 
     def __str__(self):
@@ -287,6 +306,23 @@ class TargetComponent(models.Model):
     def clean(self):
         if self.measure == self.Measure.UNITS_AT_THRESHOLD and self.threshold is None:
             raise ValidationError({"threshold": _("A threshold measure needs a threshold value.")})
+        if self.is_share:
+            if self.measure not in (self.Measure.UNITS_DONE, self.Measure.UNITS_AT_THRESHOLD):
+                raise ValidationError(
+                    {"figure_kind": _("A percentage of the eligible units needs a measure that counts units.")}
+                )
+            if self.figure is not None and self.figure > 100:
+                raise ValidationError({"figure": _("A percentage is at most 100.")})
+
+    @property
+    def is_share(self):
+        """The figure is a percentage of the eligible units (60 for 60%)."""
+        return self.figure_kind == self.FigureKind.SHARE_OF_ELIGIBLE
+
+    @property
+    def is_money(self):
+        """Figures in đồng, shown the way reports write money ("2,5 tỷ đồng")."""
+        return self.unit_of_measure.strip().lower() in self.MONEY_UNITS
 
     @property
     def counts_units(self):
@@ -404,7 +440,12 @@ class Allocation(models.Model):
         on_delete=models.PROTECT,
         related_name="allocations",
     )
-    figure = models.PositiveIntegerField(_("allocated figure"))
+    # For a percentage-of-eligible component, the unit's own percentage.
+    figure = models.PositiveBigIntegerField(_("allocated figure"))
+    previous_figure = models.PositiveBigIntegerField(_("previous figure"), null=True, blank=True, editable=False)
+    figure_from_month = models.PositiveSmallIntegerField(
+        _("figure applies from month"), null=True, blank=True, editable=False, validators=MONTH_VALIDATORS
+    )
 
     history = HistoricalRecords()
 
