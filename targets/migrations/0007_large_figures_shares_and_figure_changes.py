@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0004_history_reasons_whole_and_text_limits'),
+        ('targets', '0006_resolution_year_lock'),
     ]
 
     operations = [
