@@ -125,16 +125,21 @@ class MonthlyReportForm(forms.Form):
         """The name of a task field: part is status or narrative."""
         return f"t{task_id}_{part}"
 
-    def __init__(self, *args, unit, report, **kwargs):
+    def __init__(self, *args, unit, report, before=None, figures=None, progress_rows=None, **kwargs):
+        """``before`` (``figures_before``), ``figures`` and ``progress_rows`` (the report's rows, in
+        order) may be given already read, as the Excel import does for thousands of rows, or
+        for a report not saved yet."""
         super().__init__(*args, **kwargs)
         self.unit, self.report = unit, report
         self.month_start = datetime.date(report.resolution.year, report.month, 1)
         self.month_end = self.month_start.replace(day=calendar.monthrange(self.month_start.year, report.month)[1])
-        before = figures_before(unit=unit, resolution=report.resolution, month=report.month)
+        if before is None:
+            before = figures_before(unit=unit, resolution=report.resolution, month=report.month)
         self.rows = []
-        figures = report.figures.select_related("component__target").order_by(
-            "component__target__number", "component__order"
-        )
+        if figures is None:
+            figures = report.figures.select_related("component__target").order_by(
+                "component__target__number", "component__order"
+            )
         for figure in figures:
             component = figure.component
             row = FigureRow(component=component, figure=figure, before=before.get(component.pk, {}))
@@ -168,7 +173,9 @@ class MonthlyReportForm(forms.Form):
                 self.initial.setdefault(name("done_on"), figure.done_on)
                 row.names = [name("done"), name("done_on")]
         self.task_rows = []
-        for progress in report.task_progress.select_related("task").order_by("task__number"):
+        if progress_rows is None:
+            progress_rows = report.task_progress.select_related("task").order_by("task__number")
+        for progress in progress_rows:
             status, narrative = (self.task_field_name(progress.task_id, part) for part in ("status", "narrative"))
             self.fields[status] = forms.ChoiceField(
                 label=_("Status"),
