@@ -69,6 +69,7 @@ def units_with_report_status(*, unit, resolution, month, today=None):
             report_status=F("report__status"),
             first_submitted_at=F("report__first_submitted_at"),
             submitted_at=F("report__submitted_at"),
+            self_approved=F("report__self_approved"),
         )
         .annotate(
             state=Case(
