@@ -20,9 +20,11 @@ import argparse
 import io
 import multiprocessing
 import os
+import re
 import secrets
 import statistics
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -40,6 +42,7 @@ def parse_args():
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
     parser.add_argument("--database", default="unionplan_excel_bench")
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    parser.add_argument("--reuse", action="store_true", help="start from the data of a run with --keep")
     return parser.parse_args()
 
 
@@ -54,11 +57,13 @@ def _admin_connection(server):
     return conn
 
 
-def recreate_database(server, name, drop_only=False):
+def recreate_database(server, name, drop_only=False, template=None):
     conn = _admin_connection(server)
     with conn.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
+        if template:
+            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        elif not drop_only:
             cursor.execute(f'CREATE DATABASE "{name}"')
     conn.close()
 
@@ -72,6 +77,7 @@ def setup_django(args):
         SECURE_SSL_REDIRECT="0",
         UNIONPLAN_TODAY=f"{YEAR}-12-28",
         DB_CONN_MAX_AGE="0",
+        STATIC_ROOT=tempfile.mkdtemp(prefix="unionplan-bench-static-"),
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionplan.settings")
     import django
@@ -79,19 +85,18 @@ def setup_django(args):
     django.setup()
 
 
-def prepare(rows, threads):
-    """The data: returns (upper-level officer id, template bytes filled in, submitters)."""
+def load(rows, threads):
+    """Migrate; the resolution, the demo province, the extra units and the officers."""
     from django.core.management import call_command
     from django.db.models import CharField, Value
     from django.db.models.functions import Cast, Concat, LPad
-    from openpyxl import load_workbook
 
     from branches.models import Organisation, User
-    from targets.reporting.excel_template import FIRST_DATA_ROW, KEY_ROW, build_template
     from targets.resolution.models import Resolution
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
     call_command("load_resolution", str(ROOT / "targets/data/resolution-2020-kien-giang.json"), verbosity=0)
     call_command("load_demo", verbosity=0)
     resolution = Resolution.objects.get(year=YEAR)
@@ -114,7 +119,7 @@ def prepare(rows, threads):
     Organisation.objects.filter(pk__in=[u.pk for u in new]).update(
         path=Concat(Value(upper.path), LPad(Cast("id", CharField()), 9, Value("0")), Value("/"))
     )
-    officer = User.objects.create(
+    User.objects.create(
         username="bench_upper",
         first_name="Cán bộ",
         last_name="Rạch Giá",
@@ -128,10 +133,24 @@ def prepare(rows, threads):
         .filter(dissolved_on=None, sector="public_agency")
         .order_by("path")[: threads * 40]
     )
-    submitters = User.objects.bulk_create(
+    User.objects.bulk_create(
         User(username=f"bench_unit_{u.pk}", organisation=u, role="grassroots_officer") for u in others
     )
     print(f"data ready in {time.monotonic() - started:.0f} s: {have + len(new)} grassroots unions under {upper}")
+
+
+def prepare(threads):
+    """The filled-in template: returns (officer id, file, submitters, members component id, rows)."""
+    from openpyxl import load_workbook
+
+    from branches.models import Organisation, User
+    from targets.reporting.excel_template import FIRST_DATA_ROW, KEY_ROW, build_template
+    from targets.resolution.models import Resolution
+
+    resolution = Resolution.objects.get(year=YEAR)
+    upper = Organisation.objects.get(code="KG-RG")
+    officer = User.objects.get(username="bench_upper")
+    submitters = User.objects.filter(username__startswith="bench_unit_").order_by("pk")
 
     wb = load_workbook(io.BytesIO(build_template(upper=upper, resolution=resolution, month=MONTH)))
     ws = wb.active
@@ -141,13 +160,14 @@ def prepare(rows, threads):
     filled = 0
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         if ws.cell(r, 1).value:
-            ws.cell(r, keys[f"c{members.pk}_quantity"], 1 + r % 7)
-            ws.cell(r, keys[f"c{software.pk}_quantity"], f"{r % 50}")
+            # Within any unit's workforce (a bigger figure is refused, as on the page).
+            ws.cell(r, keys[f"c{members.pk}_quantity"], 1)
+            ws.cell(r, keys[f"c{software.pk}_quantity"], f"{r % 2}")
             filled += 1
     buffer = io.BytesIO()
     wb.save(buffer)
     print(f"template of {filled} filled rows: {len(buffer.getvalue()) // 1024} KB")
-    return officer.pk, buffer.getvalue(), [u.pk for u in submitters], members.pk, filled
+    return officer.pk, buffer.getvalue(), list(submitters.values_list("pk", flat=True)), members.pk, filled
 
 
 def upload(officer_id, content, queue):
@@ -164,7 +184,24 @@ def upload(officer_id, content, queue):
     started = time.monotonic()
     response = client.post("/reports/excel/", {"file": SimpleUploadedFile("bao-cao.xlsx", content)}, secure=True)
     elapsed = time.monotonic() - started
+    if response.status_code != 302:
+        errors = re.findall(r"<li>([^<]*)</li>", response.content.decode())
+        print("upload refused:", *errors[:10], sep="\n  ")
     queue.put((response.status_code, elapsed, started, time.monotonic()))
+
+
+def wait_for(worker, queue, seconds=600):
+    """The upload's outcome; a dead worker is an error, not a wait."""
+    import queue as queues
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return queue.get(timeout=1)
+        except queues.Empty:
+            if not worker.is_alive():
+                raise RuntimeError("the upload process ended without an answer") from None
+    raise RuntimeError("the upload took more than 10 minutes")
 
 
 def submit_loop(user_ids, members_id, done, latencies, errors):
@@ -229,24 +266,47 @@ def check(filled, submitted_units):
 
 def main():
     args = parse_args()
-    recreate_database(args.server, args.database)
+    seed = f"{args.database}_seed"
+    recreate_database(args.server, args.database, template=seed if args.reuse else None)
     setup_django(args)
+    from django.core.management import call_command
     from django.db import connections
 
     try:
-        officer_id, content, submitters, members_id, filled = prepare(args.rows, args.threads)
+        if args.reuse:
+            call_command("collectstatic", verbosity=0, interactive=False)
+        else:
+            load(args.rows, args.threads)
+            connections.close_all()
+            recreate_database(args.server, seed, template=args.database)
+        officer_id, content, submitters, members_id, filled = prepare(args.threads)
         connections.close_all()
         queue = multiprocessing.get_context("fork").Queue()
         worker = multiprocessing.get_context("fork").Process(target=upload, args=(officer_id, content, queue))
         done, latencies, errors = threading.Event(), [], []
         chunks = [submitters[i :: args.threads] for i in range(args.threads)]
+        # The same officers' submissions with no upload running: the machine's own pace.
+        quiet = []
+        baseline = [
+            threading.Thread(target=submit_loop, args=(chunk[:3], members_id, threading.Event(), quiet, errors))
+            for chunk in chunks
+        ]
+        for thread in baseline:
+            thread.start()
+        for thread in baseline:
+            thread.join()
+        chunks = [chunk[3:] for chunk in chunks]
+        print(
+            f"submissions with no upload: {len(quiet)}, p50 {statistics.median(s for _, s in quiet):.2f} s, "
+            f"max {max(s for _, s in quiet):.2f} s"
+        )
         worker.start()
         threads = [
             threading.Thread(target=submit_loop, args=(chunk, members_id, done, latencies, errors)) for chunk in chunks
         ]
         for thread in threads:
             thread.start()
-        status, elapsed, upload_start, upload_end = queue.get(timeout=600)
+        status, elapsed, upload_start, upload_end = wait_for(worker, queue)
         done.set()
         worker.join()
         for thread in threads:
@@ -278,6 +338,7 @@ def main():
         connections.close_all()
         if not args.keep:
             recreate_database(args.server, args.database, drop_only=True)
+            recreate_database(args.server, seed, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ since it was checked (its ``version``), and the report keeps who entered it and 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -92,68 +92,49 @@ def reports_submit_on_behalf(*, user, resolution, month, entries, channel=Monthl
                     % {"row": entry.row, "code": entry.unit.code}
                 )
         now = clock.now()
-        created = _submit_reports(
-            entries, reports, resolution=resolution, month=month, user=user, channel=channel, reason=reason, now=now
-        )
-        reports |= {r.organisation_id: r for r in created}
-        _write_figures(entries, reports, resolution=resolution, user=user, reason=reason)
-        _add_missing_tasks(list(reports.values()), resolution=resolution, user=user, reason=reason)
+        existing = [e for e in entries if e.unit.pk in reports]
+        fresh = [e for e in entries if e.unit.pk not in reports]
+        _update_reports(existing, reports, user=user, channel=channel, reason=reason, now=now)
+        _create_reports(fresh, resolution=resolution, month=month, user=user, channel=channel, reason=reason, now=now)
     return [entry.unit for entry in entries]
 
 
-def _submit_reports(entries, reports, *, resolution, month, user, channel, reason, now):
-    """Existing reports submitted (version incremented); new ones created submitted."""
-    new, changed = [], []
+def _update_reports(entries, reports, *, user, channel, reason, now):
+    """Reports the units already had (drafts, returned, or submitted where the uploader
+    took the file's figures): submitted with the file's figures, through the ORM with
+    history (a handful, usually)."""
+    if not entries:
+        return
+    changed = []
     for entry in entries:
-        report = reports.get(entry.unit.pk)
-        if report is None:
-            report = MonthlyReport(resolution=resolution, organisation=entry.unit, month=month, first_submitted_at=now)
-            new.append(report)
-        else:
-            report.version += 1
-            report.first_submitted_at = report.first_submitted_at or now
-            changed.append(report)
+        report = reports[entry.unit.pk]
+        report.version += 1
+        report.first_submitted_at = report.first_submitted_at or now
         report.status, report.submitted_at, report.submitted_by = Status.SUBMITTED, now, user
         report.nothing_to_report = entry.nothing_to_report
         report.entered_by, report.entry_channel, report.updated_at = user, channel, now
-    if changed:
-        bulk_update_with_history(
-            changed, MonthlyReport, REPORT_FIELDS, batch_size=BATCH, default_user=user, default_change_reason=reason
-        )
-    if new:
-        new = bulk_create_with_history(
-            new, MonthlyReport, batch_size=BATCH, default_user=user, default_change_reason=reason
-        )
-    return new
-
-
-def _write_figures(entries, reports, *, resolution, user, reason):
-    """Each entry's eligible figures set to the file's values ("nothing to report" clears
-    them); figure rows the report lacks are created with them."""
-    existing = {}
-    for figure in ReportFigure.objects.filter(report__in=[r.pk for r in reports.values()]):
-        existing[(figure.report_id, figure.component_id)] = figure
+        changed.append(report)
+    bulk_update_with_history(
+        changed, MonthlyReport, REPORT_FIELDS, batch_size=BATCH, default_user=user, default_change_reason=reason
+    )
+    resolution = changed[0].resolution
     reported = [c for c in resolution.components() if c.is_reported]
-    changed, new = [], []
+    have = {(f.report_id, f.component_id): f for f in ReportFigure.objects.filter(report__in=changed)}
+    updated, new = [], []
     for entry in entries:
         report = reports[entry.unit.pk]
         for component in (c for c in reported if c.is_eligible(entry.unit)):
-            if entry.nothing_to_report:
-                values = EMPTY
-            elif component.pk in entry.figures:
-                values = normalised(entry.figures[component.pk])
-            else:
-                values = None  # not on the form (e.g. done in an earlier month): left as it is
-            figure = existing.get((report.pk, component.pk))
+            values = _values_for(entry, component)
+            figure = have.get((report.pk, component.pk))
             if figure is None:
                 new.append(ReportFigure(report=report, component=component, **(values or EMPTY)))
             elif values and any(getattr(figure, f) != v for f, v in values.items()):
                 for f, v in values.items():
                     setattr(figure, f, v)
-                changed.append(figure)
-    if changed:
+                updated.append(figure)
+    if updated:
         bulk_update_with_history(
-            changed,
+            updated,
             ReportFigure,
             list(FIGURE_FIELDS),
             batch_size=BATCH,
@@ -162,14 +143,105 @@ def _write_figures(entries, reports, *, resolution, user, reason):
         )
     if new:
         bulk_create_with_history(new, ReportFigure, batch_size=BATCH, default_user=user, default_change_reason=reason)
-
-
-def _add_missing_tasks(reports, *, resolution, user, reason):
-    """One progress row per priority task on every report, as ``report_get_or_create`` does."""
-    have = set(TaskProgress.objects.filter(report__in=[r.pk for r in reports]).values_list("report_id", "task_id"))
+    have_tasks = set(TaskProgress.objects.filter(report__in=changed).values_list("report_id", "task_id"))
     tasks = list(PriorityTask.objects.filter(resolution=resolution))
-    missing = [TaskProgress(report=r, task=t) for r in reports for t in tasks if (r.pk, t.pk) not in have]
+    missing = [TaskProgress(report=r, task=t) for r in changed for t in tasks if (r.pk, t.pk) not in have_tasks]
     if missing:
         bulk_create_with_history(
             missing, TaskProgress, batch_size=BATCH, default_user=user, default_change_reason=reason
+        )
+
+
+def _values_for(entry, component):
+    """The figure's new values: the file's, cleared for "nothing to report", or None when
+    the file does not say (e.g. done in an earlier month: left as it is)."""
+    if entry.nothing_to_report:
+        return EMPTY
+    if component.pk in entry.figures:
+        return normalised(entry.figures[component.pk])
+    return None
+
+
+def _create_reports(entries, *, resolution, month, user, channel, reason, now):
+    """New reports, submitted, with their figures, a progress row per task and a history
+    record of each: plain multi-row INSERTs and INSERT … SELECT, no model instances, so
+    thousands of reports take a few statements."""
+    if not entries:
+        return
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(now)
+    _insert(
+        MonthlyReport,
+        ["resolution_id", "organisation_id", "month", "status", "nothing_to_report", "note", "version", "revision"]
+        + ["created_at", "updated_at", "submitted_at", "first_submitted_at", "submitted_by_id", "review_comment"]
+        + ["entered_by_id", "entry_channel", "self_approved"],
+        [
+            (resolution.pk, e.unit.pk, month, Status.SUBMITTED, e.nothing_to_report, "", 1, 0)
+            + (at, at, at, at, user.pk, "", user.pk, channel, False)
+            for e in entries
+        ],
+    )
+    ids = dict(
+        MonthlyReport.objects.filter(
+            resolution=resolution, month=month, organisation_id__in=[e.unit.pk for e in entries]
+        ).values_list("organisation_id", "pk")
+    )
+    report_ids = list(ids.values())
+    reported = [c for c in resolution.components() if c.is_reported]
+    value_field = ReportFigure._meta.get_field("value")
+    rows = []
+    for entry in entries:
+        for component in (c for c in reported if c.is_eligible(entry.unit)):
+            values = _values_for(entry, component) or EMPTY
+            value = values["value"]
+            if value is not None:
+                value = ops.adapt_decimalfield_value(value, value_field.max_digits, value_field.decimal_places)
+            done_on = ops.adapt_datefield_value(values["done_on"])
+            rows.append((ids[entry.unit.pk], component.pk, values["quantity"], values["done"], done_on, value, False))
+    _insert(ReportFigure, ["report_id", "component_id", "quantity", "done", "done_on", "value", "approved_done"], rows)
+    for chunk in _chunks(report_ids):
+        marks = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {TaskProgress._meta.db_table} (report_id, task_id, status, narrative) "
+                f"SELECT r.id, t.id, %s, '' FROM {MonthlyReport._meta.db_table} r, {PriorityTask._meta.db_table} t "
+                f"WHERE r.id IN ({marks}) AND t.resolution_id = %s",
+                [TaskProgress.Status.NOT_STARTED, *chunk, resolution.pk],
+            )
+        for model, key in ((MonthlyReport, "id"), (ReportFigure, "report_id"), (TaskProgress, "report_id")):
+            _record_history(model, key, chunk, user=user, reason=reason, at=at)
+
+
+def _chunks(values, size=900):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _insert(model, columns, rows):
+    """Plain multi-row INSERTs of ``rows`` (tuples of database values) into ``model``'s table."""
+    per = max(1, 900 // len(columns))
+    names = ", ".join(columns)
+    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per):
+            batch = rows[start : start + per]
+            cursor.execute(
+                f"INSERT INTO {model._meta.db_table} ({names}) VALUES {', '.join([row_marks] * len(batch))}",
+                [value for row in batch for value in row],
+            )
+
+
+def _record_history(model, key, ids, *, user, reason, at):
+    """A "created" history record for each row of ``model`` whose ``key`` is in ``ids``,
+    as django-simple-history writes one, in one INSERT … SELECT."""
+    history = model.history.model
+    live = {f.column for f in model._meta.concrete_fields}
+    columns = ", ".join(f.column for f in history._meta.concrete_fields if f.column in live)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {history._meta.db_table} "
+            f"({columns}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {columns}, %s, %s, '+', %s FROM {model._meta.db_table} WHERE {key} IN ({marks})",
+            [at, reason, user.pk, *ids],
         )

@@ -8,6 +8,7 @@ uploader's choice (``excel_conflicts``). The sheet's layout: ``excel_template``.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -17,7 +18,7 @@ from branches.models import Organisation
 from targets.resolution.models import Resolution
 
 from . import services
-from .bulk_entry import Entry, reports_submit_on_behalf
+from .bulk_entry import EMPTY, Entry, reports_submit_on_behalf
 from .excel_conflicts import Conflict, conflict_lines
 from .excel_template import FIRST_DATA_ROW, HEADER_ROW, KEY_ROW, MONTH_ROW, ExcelError, expected_units, template_columns
 from .forms import MonthlyReportForm
@@ -60,15 +61,21 @@ class _Known:
         for figure in figures:
             self.figures[figure.report.organisation_id].append(figure)
         self.before = figures_before_many(unit_ids=ids, resolution=resolution, month=month)
+        # What the form reads of a report a unit does not have yet (one for all of them).
+        self.no_report = MonthlyReport(resolution=resolution, month=month)
+        self.fields = {}  # figure fields shared by the rows' forms
         self.components = [c for c in resolution.components().order_by("target__number", "order") if c.is_reported]
 
     def form_figures(self, unit):
         """The report's figure rows in form order; unsaved empty ones for eligible
         components it has no row for yet (a new report, or a component added later)."""
         have = {f.component_id: f for f in self.figures.get(unit.pk, [])}
-        return [
-            have.get(c.pk) or ReportFigure(component=c) for c in self.components if c.pk in have or c.is_eligible(unit)
-        ]
+        return [have.get(c.pk) or _empty_figure(c) for c in self.components if c.pk in have or c.is_eligible(unit)]
+
+
+def _empty_figure(component):
+    """What the form reads of a figure row not created yet (light: thousands per upload)."""
+    return SimpleNamespace(pk=None, component=component, component_id=component.pk, **EMPTY)
 
 
 def _read_rows(file):
@@ -317,13 +324,17 @@ def _row_form(number, unit, known, filled):
         else:
             data[MonthlyReportForm.field_name(component.pk, column.part)] = text
     # Cells already refused are left out; the form still checks the rest of the row.
-    report = known.reports.get(unit.pk)
-    if report is None:  # not created: the check writes nothing
-        report = MonthlyReport(resolution=known.resolution, organisation=unit, month=known.month)
+    report = known.reports.get(unit.pk) or known.no_report  # the check creates nothing
     data["note"] = report.note
     data["version"] = report.version
     form = MonthlyReportForm(
-        data, unit=unit, report=report, before=before, figures=known.form_figures(unit), progress_rows=[]
+        data,
+        unit=unit,
+        report=report,
+        before=before,
+        figures=known.form_figures(unit),
+        progress_rows=[],
+        shared_fields=known.fields,
     )
     if form.is_valid():
         return (None if errors else form), errors

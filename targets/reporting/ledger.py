@@ -208,6 +208,11 @@ def tracking_month(units, *, resolution, month):
     components = {pk: c for pk, c in _components().items() if c.target.resolution_id == resolution.pk}
     before = _month_contributions(locked, components, resolution, month)
     yield locked
+    if connection.vendor == "postgresql":
+        # The foreign keys of the rows written are checked now rather than at commit, so
+        # that the totals rows locked below are held only for the last statements.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     after = _month_contributions(locked, components, resolution, month)
     for index, model in ((0, ProgressTotal), (1, TaskStatusTotal)):
         deltas = defaultdict(dict)
