@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from branches import access
 from branches.models import Organisation
 from targets.resolution.models import Resolution
+from unionplan.uploads import UploadRefused, read_xlsx_rows
 
 from . import services
 from .bulk_entry import EMPTY, Entry, reports_submit_on_behalf
@@ -25,7 +25,7 @@ from .forms import MonthlyReportForm
 from .models import MonthlyReport, ReportFigure
 from .selectors import figures_before_many
 
-MAX_ROWS = 20_000
+MAX_ROWS = 10_000  # sheet rows, the template's header rows included
 YES = {"x", "có", "co", "1", "true", "yes"}
 NO = {"", "không", "khong", "0", "false", "no"}
 
@@ -79,25 +79,13 @@ def _empty_figure(component):
 
 
 def _read_rows(file):
+    """[(sheet row number, values)] of the first sheet, read under ``unionplan.uploads``'
+    limits: a file over one of them is refused with the limit named, never cut short."""
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # not a zip, not a workbook, or a damaged part (e.g. broken XML)
-        raise ExcelError(
-            _(
-                "The file could not be read as an Excel workbook (.xlsx). "
-                "Download the template, fill it in and upload it."
-            )
-        ) from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = []
-        for number, values in enumerate(ws.iter_rows(values_only=True, max_row=MAX_ROWS + FIRST_DATA_ROW), start=1):
-            rows.append((number, list(values)))
-        return rows
-    except Exception as exc:  # a damaged workbook can fail in many ways while streaming
-        raise ExcelError(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
-    finally:
-        wb.close()
+        rows = read_xlsx_rows(file, max_rows=MAX_ROWS)
+    except UploadRefused as exc:
+        raise ExcelError(str(exc)) from exc
+    return [(number, list(values)) for number, values in enumerate(rows, start=1)]
 
 
 def _text(value):

@@ -16,12 +16,11 @@ from django.views.decorators.http import require_POST
 
 from branches import access
 from targets.resolution.models import Resolution
+from unionplan.uploads import MAX_UPLOAD_BYTES
 
 from . import excel_conflicts, services
 from .excel_import import ImportResult, excel_import, excel_save
 from .excel_template import ExcelError, build_template, month_label
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class TemplateForm(forms.Form):
@@ -45,7 +44,7 @@ class UploadForm(forms.Form):
     def clean_file(self):
         file = self.cleaned_data["file"]
         if file.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
+            raise forms.ValidationError(_("The file is larger than 5 MB."))  # the limit of unionplan.uploads
         return file
 
 

@@ -263,3 +263,20 @@ def test_a_grassroots_officer_is_refused(client, users, tree):
     assert client.get(reverse("excel_template") + "?month=3").status_code == 403
     response = client.post(reverse("excel_upload"), {"file": SimpleUploadedFile("a.xlsx", b"x")})
     assert response.status_code == 403
+
+
+def test_too_many_rows_are_refused_with_the_limit_named(officer_client, tree, resolution, monkeypatch):
+    """A sheet longer than the import reads is refused as a whole, naming the limit, and
+    nothing is saved: no row is dropped silently (it used to read the first 20.000 only)."""
+    from targets.reporting import excel_import
+
+    monkeypatch.setattr(excel_import, "MAX_ROWS", 12)
+    members = component(resolution, 1)
+    wb = download(officer_client)
+    fill(wb.active, "RG-1", {(members, "quantity"): 1})
+    for row in range(11, 14):
+        wb.active.cell(row, 2, "thêm")
+    response = upload(officer_client, wb)
+    assert response.status_code == 400
+    assert "Tệp có quá 12 dòng" in response.content.decode()
+    assert MonthlyReport.objects.count() == 0
