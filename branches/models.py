@@ -81,6 +81,7 @@ class Organisation(models.Model):
     allow_self_approval = models.BooleanField(
         _("allow one person to enter and approve (offices with one officer)"),
         default=False,
+        db_default=False,  # bulk loaders insert rows without naming it
         help_text=_(
             "For a federation: an officer who entered a unit's figures on its behalf (form or Excel) may "
             "also approve them, for every unit under it. Such approvals are marked “self-entered, self-approved”."

@@ -101,9 +101,12 @@ class MonthlyReport(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    entry_channel = models.CharField(_("entered through"), max_length=16, choices=Channel.choices, blank=True)
+    # Database defaults too: bulk loaders (scale data, demo) insert rows without naming them.
+    entry_channel = models.CharField(
+        _("entered through"), max_length=16, choices=Channel.choices, blank=True, default="", db_default=""
+    )
     # Approved by the officer who entered the figures, where the federation allows it.
-    self_approved = models.BooleanField(_("self-entered, self-approved"), default=False)
+    self_approved = models.BooleanField(_("self-entered, self-approved"), default=False, db_default=False)
 
     objects = MonthlyReportQuerySet.as_manager()
     history = HistoricalRecords()
