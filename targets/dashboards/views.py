@@ -5,6 +5,8 @@ Views only wire request → domain query (targets.rollup) → table → template
 which unit is decided by branches.access alone.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
 from django.http import Http404
@@ -15,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import RedirectView, TemplateView
 from django_tables2.export import TableExport
 
-from branches.access import can_view_unit, visible_units
+from branches.access import can_close_year, can_view_unit, visible_units
 from branches.models import Organisation
-from targets.resolution.models import Resolution, TargetComponent
+from targets.resolution.choice import resolution_choice
+from targets.resolution.models import TargetComponent
 from targets.rollup.breakdown import branch_progress, children_with_report_status
 from targets.rollup.completeness import completeness, unreported_units
 from targets.rollup.contribution import unit_contribution
-from targets.rollup.progress import cumulative_by_month, headline, scope_progress
+from targets.rollup.progress import cumulative_by_month, headline, same_period_last_year, scope_progress
 from targets.rollup.tasks import task_narratives, task_summary
 from unionplan import clock
 from unionplan.paging import CappedRequestConfig
@@ -47,7 +50,7 @@ def home_unit(user, resolution):
     """The unit whose dashboard a user lands on: their own; the federation for an admin."""
     if user.organisation_id:
         return user.organisation
-    if user.is_superuser:
+    if user.is_superuser and resolution is not None:
         return resolution.organisation
     return None
 
@@ -56,26 +59,31 @@ class DashboardMixin(LoginRequiredMixin):
     """The resolution, the "as of" month and the unit (``scope``) a dashboard is about.
 
     The unit comes from the URL (``unit_pk``) or, on pages that offer a choice, from the
-    ``unit`` query parameter; a unit the user may not see is answered with 404."""
+    ``unit`` query parameter; a unit the user may not see is answered with 404. The
+    resolution is the one of the user's federation that applies to the unit, of the year
+    chosen with ``?year=`` (``targets.resolution.choice``)."""
 
     choose_unit = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.resolution = Resolution.objects.select_related("organisation").current()
+        self.scope = self.get_scope()
+        self.choice = resolution_choice(request.user, request.GET, unit=self.scope)
+        self.resolution = self.choice.resolution
         if self.resolution is None:
             raise Http404(_("No resolution has been loaded yet."))
-        self.scope = self.get_scope()
         self.as_of = AsOfForm(
             request.GET or None,
             resolution=self.resolution,
+            years=self.choice.form.fields["year"].choices,
             units=self.unit_choices() if self.choose_unit else None,
-            initial={"month": self.resolution.default_month(), "unit": self.scope.pk},
+            initial={"month": self.resolution.default_month(), "unit": self.scope.pk, "year": self.resolution.year},
         )
         self.month = self.resolution.default_month()
         if self.as_of.is_bound and self.as_of.is_valid() and self.as_of.cleaned_data["month"]:
             self.month = self.as_of.cleaned_data["month"]
+        self.period = urlencode({"month": self.month, "year": self.resolution.year})
         return super().dispatch(request, *args, **kwargs)
 
     def unit_choices(self):
@@ -85,7 +93,9 @@ class DashboardMixin(LoginRequiredMixin):
     def get_scope(self):
         raw = self.kwargs.get("unit_pk") or (self.request.GET.get("unit") if self.choose_unit else None)
         if raw in (None, ""):
-            unit = home_unit(self.request.user, self.resolution)
+            user = self.request.user
+            landing = None if user.organisation_id else resolution_choice(user, self.request.GET).resolution
+            unit = home_unit(user, landing)
             if unit is None:
                 raise Http404(_("Your account is not attached to a union."))
             return unit
@@ -110,6 +120,7 @@ class DashboardMixin(LoginRequiredMixin):
             as_of=self.as_of,
             breadcrumbs=self.breadcrumbs(),
             month_end=self.resolution.month_end(self.month),
+            period=self.period,
         )
         return context
 
@@ -149,8 +160,8 @@ class DashboardLandingView(LoginRequiredMixin, RedirectView):
     """/dashboard/: the dashboard of the user's own union (where officers land after log-in)."""
 
     def get_redirect_url(self, *args, **kwargs):
-        resolution = Resolution.objects.select_related("organisation").current()
-        unit = home_unit(self.request.user, resolution) if resolution else None
+        user = self.request.user
+        unit = home_unit(user, None if user.organisation_id else resolution_choice(user, self.request.GET).resolution)
         if unit is None:
             return reverse("home")
         url = reverse("dashboard-unit", args=[unit.pk])
@@ -178,7 +189,15 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
             data = unit_contribution(self.resolution, self.scope, self.month)
             table = ContributionTable(data, month=self.month)
         else:
-            table = ProgressTable(self.rows, scope=self.scope, month=self.month)
+            last_year = same_period_last_year(self.resolution, self.scope, self.month)
+            table = ProgressTable(
+                self.rows,
+                scope=self.scope,
+                month=self.month,
+                period=self.period,
+                year=self.resolution.year,
+                last_year=last_year,
+            )
         CappedRequestConfig(self.request, paginate=False).configure(table)
         return {"progress": table}
 
@@ -186,6 +205,11 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if not self.scope.is_grassroots:
             context["headline"] = headline(self.rows)
+        context["can_close_year"] = (
+            self.scope.pk == self.resolution.organisation_id
+            and self.resolution.has_ended()
+            and can_close_year(self.request.user, self.resolution.organisation)
+        )
         return context
 
 
@@ -232,7 +256,7 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
     def get_tables(self):
         units = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
         data = branch_progress(self.resolution, self.component, self.scope, self.month, units)
-        table = BranchTable(data, component=self.component, month=self.month)
+        table = BranchTable(data, component=self.component, month=self.month, period=self.period)
         CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
         return {"units": table}
 
@@ -267,7 +291,7 @@ class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
 
     def get_tables(self):
         rows, total = self.summary
-        branches = CompletenessTable(rows, total=total, scope=self.scope, month=self.month)
+        branches = CompletenessTable(rows, total=total, scope=self.scope, month=self.month, period=self.period)
         CappedRequestConfig(self.request, paginate=False).configure(branches)
         units = UnreportedUnitsTable(unreported_units(self.resolution, self.scope, self.month), prefix="u-")
         CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(units)

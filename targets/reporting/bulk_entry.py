@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branches import access
+from targets.resolution.models import Resolution
 from unionplan import clock
 
 from . import ledger
@@ -23,8 +24,10 @@ from .services import (
     FIGURE_FIELDS,
     ReportConflict,
     ReportMonthNotOpen,
+    ReportYearLocked,
     entry_reason,
     month_is_open,
+    report_is_writable,
 )
 
 Status = MonthlyReport.Status
@@ -81,6 +84,14 @@ def reports_submit_on_behalf(*, user, resolution, month, entries, channel=Monthl
                 resolution=resolution, month=month, organisation_id__in=[e.unit.pk for e in entries]
             )
         }
+        if _year_locked(resolution, reports.values(), entries):
+            raise ReportYearLocked(
+                _(
+                    "The year %(year)s is locked: its reports can no longer be changed. "
+                    "Provincial staff can reopen a report with a reason."
+                )
+                % {"year": resolution.year}
+            )
         for entry in entries:
             report = reports.get(entry.unit.pk)
             if (report.version if report else None) != entry.version or (report and report.status == Status.APPROVED):
@@ -97,6 +108,15 @@ def reports_submit_on_behalf(*, user, resolution, month, entries, channel=Monthl
         _update_reports(existing, reports, user=user, channel=channel, reason=reason, now=now)
         _create_reports(fresh, resolution=resolution, month=month, user=user, channel=channel, reason=reason, now=now)
     return [entry.unit for entry in entries]
+
+
+def _year_locked(resolution, reports, entries):
+    """Whether the year's lock refuses any of the writes: a new report in a locked year,
+    or a report not reopened since the lock (``services.report_is_writable``)."""
+    reports = list(reports)
+    if not Resolution.objects.filter(pk=resolution.pk, locked_at__isnull=False).exists():  # read afresh
+        return False
+    return len(reports) < len(entries) or not all(report_is_writable(r) for r in reports)
 
 
 def _update_reports(entries, reports, *, user, channel, reason, now):

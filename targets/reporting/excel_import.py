@@ -110,6 +110,8 @@ def _parse_month(value, upper):
         raise ExcelError(_("There is no resolution for %(year)s.") % {"year": year})
     if not services.month_is_open(resolution=resolution, month=month):
         raise ExcelError(_("Month %(month)s cannot be reported yet.") % {"month": text})
+    if resolution.is_locked:
+        raise ExcelError(_("The year %(year)s is locked: its reports can no longer be changed.") % {"year": year})
     return resolution, month
 
 
@@ -280,7 +282,7 @@ def excel_import(*, user, upper, file):
     if not result.errors and not result.conflicts:
         try:
             excel_save(user=user, result=result)
-        except services.ReportConflict as exc:
+        except services.ReportError as exc:  # changed meanwhile, or the year was locked
             result.errors.append(str(exc))
     return result
 

@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from branches import access
-from targets.resolution.models import Resolution
+from targets.resolution.choice import resolution_choice
 from unionplan.uploads import MAX_UPLOAD_BYTES
 
 from . import excel_conflicts, services
@@ -25,9 +26,12 @@ from .excel_template import ExcelError, build_template, month_label
 
 class TemplateForm(forms.Form):
     month = forms.TypedChoiceField(label=gettext_lazy("Month"), coerce=int)
+    # The year chosen with the year switch; the resolution is chosen from it before.
+    year = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, resolution, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["year"].initial = resolution.year
         months = [m for m in range(1, 13) if services.month_is_open(resolution=resolution, month=m)]
         self.fields["month"].choices = [(m, month_label(resolution, m)) for m in months]
         if months:
@@ -93,24 +97,25 @@ class ConflictChoiceForm(forms.Form):
         return [c.row for c in self.conflicts if self.cleaned_data[self.field_name(c.row)] == self.TAKE]
 
 
-def _upper_and_resolution(user):
-    upper = access.bulk_entry_root(user)
+def _upper_and_choice(request):
+    upper = access.bulk_entry_root(request.user)
     if upper is None:
         raise PermissionDenied
-    return upper, Resolution.objects.for_unit(upper).current()
+    return upper, resolution_choice(request.user, request.GET, unit=upper)
 
 
 @login_required
 def excel_template(request):
-    """The month's template (GET ?month=M) listing the officer's grassroots unions."""
-    upper, resolution = _upper_and_resolution(request.user)
+    """The month's template (GET ?month=M&year=Y) listing the officer's grassroots unions."""
+    upper, choice = _upper_and_choice(request)
+    resolution = choice.resolution
     if resolution is None:
         messages.error(request, _("No resolution has been loaded yet."))
         return redirect("excel_upload")
     form = TemplateForm(request.GET, resolution=resolution)
     if not form.is_valid():
         messages.error(request, _("Choose a month of %(year)s that has begun.") % {"year": resolution.year})
-        return redirect("excel_upload")
+        return redirect(f"{reverse('excel_upload')}?{choice.query}")
     month = form.cleaned_data["month"]
     content = build_template(upper=upper, resolution=resolution, month=month)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -141,7 +146,8 @@ def _saved_message(request, result):
 def excel_upload(request):
     """The bulk entry page: download a template; upload it filled in (POST). Rows whose
     unit already typed other figures come back side by side for the uploader to choose."""
-    upper, resolution = _upper_and_resolution(request.user)
+    upper, choice = _upper_and_choice(request)
+    resolution = choice.resolution
     result, file_error = None, None
     upload_form = UploadForm()
     if request.method == "POST" and resolution is not None:
@@ -158,11 +164,12 @@ def excel_upload(request):
                     return _conflicts_page(request, upper, result, form)
                 if not result.errors:
                     _saved_message(request, result)
-                    return redirect("excel_upload")
+                    return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
     context = {
         "upper": upper,
         "resolution": resolution,
         "template_form": TemplateForm(resolution=resolution) if resolution else None,
+        "year_form": choice.form,
         "upload_form": upload_form,
         "result": result,
         "file_error": file_error,
@@ -180,7 +187,9 @@ def _conflicts_page(request, upper, result, form, status=200):
 def excel_resolve(request):
     """The second step: the uploader's choice for each conflicting row, then the upload
     kept in the session is submitted (all or nothing)."""
-    upper, _resolution = _upper_and_resolution(request.user)
+    upper = access.bulk_entry_root(request.user)
+    if upper is None:
+        raise PermissionDenied
     result = excel_conflicts.pending(
         request.session, token=request.POST.get("token"), upper=upper, result_class=ImportResult
     )
@@ -192,10 +201,10 @@ def excel_resolve(request):
         return _conflicts_page(request, upper, result, form, status=400)
     try:
         excel_save(user=request.user, result=result, take=form.taken())
-    except services.ReportConflict as exc:
+    except services.ReportError as exc:
         excel_conflicts.forget_pending(request.session)
         messages.error(request, str(exc))
-        return redirect("excel_upload")
+        return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
     excel_conflicts.forget_pending(request.session)
     _saved_message(request, result)
-    return redirect("excel_upload")
+    return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")

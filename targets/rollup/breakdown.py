@@ -22,12 +22,13 @@ from .figures import (
     measure_values,
     reported_figures,
 )
-from .pace import expected_figure, percent_of, status_of
+from .pace import expected_figure, expected_share, percent_of, share_of, status_of
 
 
 @dataclass
 class BranchProgress:
-    """A child of the scope (an upper level, or a grassroots union) on one component."""
+    """A child of the scope (an upper level, or a grassroots union) on one component. For a
+    percentage-of-eligible component the figure is a percentage and so is ``share``."""
 
     unit: Organisation
     figure: int | None
@@ -38,18 +39,30 @@ class BranchProgress:
     target: object = field(repr=False, default=None)
     rank: int | None = None
     report_status: str | None = None
+    is_share: bool = False
+
+    @property
+    def share(self):
+        return share_of(self.achieved, self.eligible)
+
+    @property
+    def measured(self):
+        """What is compared with the figure: the count, or for a share its percentage."""
+        return (self.share or 0) if self.is_share else self.achieved
 
     @property
     def percent(self):
-        return percent_of(self.achieved, self.figure)
+        return percent_of(self.measured, self.figure)
 
     @property
     def expected(self):
+        if self.is_share:
+            return expected_share(self.target, self.figure, self.month)
         return expected_figure(self.target, self.figure, self.month)
 
     @property
     def status(self):
-        return status_of(self.achieved, self.figure, self.expected)
+        return status_of(self.measured, self.figure, self.expected)
 
 
 def branch_progress(resolution, component, scope, month, units):
@@ -101,6 +114,9 @@ def branch_progress(resolution, component, scope, month, units):
                 "organisation__path", "figure"
             )
         )
+        if component.is_share:
+            # A percentage applies to every unit that was not given a percentage of its own.
+            figures = {path: figures.get(path, component.figure) for path, n in eligible.items() if n} | figures
     result = []
     for unit in units:
         achieved, pending = values.get(unit.path, (0, 0))
@@ -116,12 +132,18 @@ def branch_progress(resolution, component, scope, month, units):
                 month=month,
                 target=component.target,
                 report_status=getattr(unit, "report_status", None),
+                is_share=component.is_share,
             )
         )
     # Rank among all children, not only those the filter left: computed from the same dicts.
     if figures is None:
         figures = {path: n for path, n in eligible.items() if n}
-    if figures:
+    if component.is_share:
+        scores = {
+            path: percent_of(share_of(values.get(path, (0, 0))[0], eligible.get(path)) or 0, fig)
+            for path, fig in figures.items()
+        }
+    elif figures:
         scores = {path: percent_of(values.get(path, (0, 0))[0], fig) for path, fig in figures.items()}
     else:
         scores = {path: v[0] for path, v in values.items()}

@@ -26,6 +26,20 @@ def expected_figure(target, figure, month):
     return int((Decimal(figure) * expected_fraction(target, month)).to_integral_value(ROUND_HALF_UP))
 
 
+def expected_share(target, figure, month):
+    """For a percentage-of-eligible figure: the percentage expected by now, one decimal."""
+    if figure is None:
+        return None
+    return (Decimal(figure) * expected_fraction(target, month)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def share_of(units, eligible):
+    """``units`` as a percentage of ``eligible`` units, one decimal (None without any)."""
+    if not eligible:
+        return None
+    return (Decimal(units) * 100 / Decimal(eligible)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def percent_of(achieved, figure):
     """Achieved as a percentage of the figure, one decimal (None without a figure)."""
     if not figure:

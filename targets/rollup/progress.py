@@ -6,7 +6,7 @@ from django.db.models import Case, Count, Q, Value, When
 
 from branches.models import Organisation
 from targets.reporting.ledger_models import ProgressTotal
-from targets.resolution.models import Allocation, TargetComponent
+from targets.resolution.models import Allocation, Target, TargetComponent
 
 from .figures import (
     ACHIEVED_FIELD,
@@ -20,11 +20,15 @@ from .figures import (
     measure_values,
     reported_figures,
 )
-from .pace import Status, expected_figure, percent_of, projected_figure, status_of
+from .pace import Status, expected_figure, expected_share, percent_of, projected_figure, share_of, status_of
 
 
 @dataclass
 class ComponentProgress:
+    """A component's figure and progress. For a percentage-of-eligible component the figure,
+    expected and projected figures are percentages of the eligible units (``share``, with the
+    counts behind it in ``achieved`` / ``eligible``), and its status is in percent points."""
+
     component: TargetComponent
     figure: int | None
     achieved: int
@@ -34,18 +38,39 @@ class ComponentProgress:
     expected: int | None = None
     status: str = Status.NO_FIGURE
     projected: int | None = None
+    # The figure before its latest change, and the month from which ``figure`` applies.
+    previous_figure: int | None = None
+    figure_from_month: int | None = None
 
     def __post_init__(self):
-        self.expected = expected_figure(self.component.target, self.figure, self.month)
-        self.status = status_of(self.achieved, self.figure, self.expected)
-        self.projected = projected_figure(self.component, self.achieved, self.month, self.eligible)
+        target = self.component.target
+        projected = projected_figure(self.component, self.achieved, self.month, self.eligible)
+        if self.is_share:
+            self.expected = expected_share(target, self.figure, self.month)
+            self.status = status_of(self.share or 0, self.figure, self.expected)
+            self.projected = share_of(projected, self.eligible)
+        else:
+            self.expected = expected_figure(target, self.figure, self.month)
+            self.status = status_of(self.achieved, self.figure, self.expected)
+            self.projected = projected
 
     @property
     def target(self):
         return self.component.target
 
     @property
+    def is_share(self):
+        return self.component.is_share
+
+    @property
+    def share(self):
+        """Units that achieved it as a percentage of the eligible units (37,5 for 3 of 8)."""
+        return share_of(self.achieved, self.eligible)
+
+    @property
     def percent(self):
+        if self.is_share:
+            return percent_of(self.share or 0, self.figure)
         return percent_of(self.achieved, self.figure)
 
     @property
@@ -53,18 +78,34 @@ class ComponentProgress:
         return self.component.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE
 
 
-def scope_figures(resolution, scope, components, eligible):
-    """The figure ``scope`` answers for on each component: the whole figure at the issuing
-    federation, its allocation elsewhere; all-of-them figures are the eligible units (one query)."""
+def figure_as_of(source, month):
+    """(figure, previous figure, month it applies from) of a component or an allocation as of
+    ``month``: before the month a changed figure applies from, the previous one still holds.
+    0 is a figure still to be set (a resolution copied from last year's): no figure."""
+    changed_from = source.figure_from_month
+    if source.previous_figure is not None and changed_from and month < changed_from:
+        return source.previous_figure or None, None, None
+    if source.previous_figure is None or source.previous_figure == source.figure:
+        return source.figure or None, None, None
+    return source.figure or None, source.previous_figure, changed_from
+
+
+def scope_figures(resolution, scope, components, eligible, month=12):
+    """The figure ``scope`` answers for on each component as of ``month``, with its change
+    ({pk: (figure, previous, from month)}): the whole figure at the issuing federation, its
+    allocation elsewhere (a percentage of eligible units applies to every unit unless it was
+    given its own); all-of-them figures are the eligible units (one query)."""
     if scope.pk == resolution.organisation_id:
-        figures = {c.pk: c.figure for c in components}
+        figures = {c.pk: figure_as_of(c, month) for c in components}
     else:
-        figures = dict(
-            Allocation.objects.filter(component__in=components, organisation=scope).values_list("component", "figure")
-        )
+        allocations = Allocation.objects.filter(component__in=components, organisation=scope)
+        figures = {a.component_id: figure_as_of(a, month) for a in allocations}
+        for c in components:
+            if c.is_share and c.pk not in figures:
+                figures[c.pk] = figure_as_of(c, month)
     for c in components:
         if c.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE:
-            figures[c.pk] = eligible.get(c.pk) or None
+            figures[c.pk] = (eligible.get(c.pk) or None, None, None)
     return figures
 
 
@@ -128,23 +169,43 @@ def scope_progress(resolution, scope, month):
     by_component = {row["component"]: row for row in rows}
     eligible = eligible_counts(resolution, scope, components, month)
     founded = founded_counts(resolution, scope, components, month)
-    figures = scope_figures(resolution, scope, components, eligible)
+    figures = scope_figures(resolution, scope, components, eligible, month)
     result = []
     for c in components:
         if c.measure == Measure.UNITS_FOUNDED:
             achieved, pending = founded.get(c.pk, 0), 0
         else:
             achieved, pending = measure_values(c, by_component.get(c.pk, {}))
+        figure, previous, from_month = figures.get(c.pk, (None, None, None))
         result.append(
             ComponentProgress(
                 component=c,
-                figure=figures.get(c.pk),
+                figure=figure,
                 achieved=achieved,
                 pending=pending,
                 eligible=eligible.get(c.pk, 0),
                 month=month,
+                previous_figure=previous,
+                figure_from_month=from_month,
             )
         )
+    return result
+
+
+def same_period_last_year(resolution, scope, month):
+    """For each component of a target that continues last year's (``Target.continues``):
+    what ``scope`` had achieved on the matching component (same order) by the same month of
+    last year, or nothing when there is no such component."""
+    components = list(resolution.components().filter(target__continues__isnull=False))
+    if not components:
+        return {}
+    previous = Target.objects.select_related("resolution").get(pk=components[0].target.continues_id).resolution
+    achieved = {(r.component.target_id, r.component.order): r.achieved for r in scope_progress(previous, scope, month)}
+    result = {}
+    for c in components:
+        key = (c.target.continues_id, c.order)
+        if key in achieved:
+            result[c.pk] = achieved[key]
     return result
 
 
