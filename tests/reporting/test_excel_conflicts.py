@@ -3,6 +3,8 @@ unit has a draft or a submitted report with other figures is shown beside the fi
 the uploader keeps theirs or takes the file's, row by row, before anything is saved; the
 history says who entered each figure and how."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -164,3 +166,16 @@ def test_a_unit_saving_meanwhile_or_a_lost_token_saves_nothing(officer_client, u
     response = officer_client.post(reverse("excel_resolve"), {"token": token, "every_row": "take"}, follow=True)
     assert "tải lên lại" in response.content.decode()
     assert officer_client.post(reverse("excel_resolve"), {"token": "guess"}).status_code == 302
+
+
+def test_a_locked_year_takes_no_upload(officer_client, users, tree, resolution, settings):
+    """Once the province locks 2020, an upload for one of its months is refused with the
+    lock's message and nothing is saved."""
+    settings.UNIONPLAN_TODAY = datetime.date(2021, 1, 15)
+    members = component(resolution, 1)
+    wb = download(officer_client)
+    fill(wb.active, "RG-3", {(members, "quantity"): 4})
+    services.resolution_lock(resolution=resolution, user=users["province"])
+    response = upload(officer_client, wb)
+    assert response.status_code == 400 and "đã khóa" in response.content.decode()
+    assert not MonthlyReport.objects.exists()
