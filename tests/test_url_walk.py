@@ -80,6 +80,8 @@ EXPECTED = {
     ("set_language", "GET", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
     # Writes last, with an empty form: a refusal, a form shown again or a redirect.
     ("excel_upload", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
+    # The conflict step without a kept upload sends the officer back to the upload page.
+    ("excel_resolve", "POST", ()): row(LOGIN, AWAY, AWAY, 403, AWAY, 403, 403),
     # A report write without its version could overwrite a newer save: 409 Conflict.
     ("report_edit", "POST", ("2020", "4", "rg1")): row(LOGIN, 403, 403, 409, 403, 403, 403),
     ("report_review", "POST", ("2020", "3", "rg1")): row(LOGIN, 409, 409, 403, 403, 403, 409),

@@ -47,6 +47,13 @@ class MonthlyReport(models.Model):
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned for correction")
 
+    class Channel(models.TextChoices):
+        """How the report's figures were last entered."""
+
+        UNIT = "unit", _("web form, by the unit")
+        ON_BEHALF = "on_behalf", _("web form, on behalf of the unit by an upper level")
+        EXCEL = "excel", _("Excel import by an upper level")
+
     resolution = models.ForeignKey(
         Resolution, verbose_name=_("resolution"), on_delete=models.PROTECT, related_name="reports"
     )
@@ -84,6 +91,22 @@ class MonthlyReport(models.Model):
     )
     review_comment = models.TextField(_("review comment"), max_length=2000, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # Who last typed the figures, and how: the four-eyes rule (``access.approval_by``)
+    # keeps an officer who entered them on the unit's behalf from approving them.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("figures entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Database defaults too: bulk loaders (scale data, demo) insert rows without naming them.
+    entry_channel = models.CharField(
+        _("entered through"), max_length=16, choices=Channel.choices, blank=True, default="", db_default=""
+    )
+    # Approved by the officer who entered the figures, where the federation allows it.
+    self_approved = models.BooleanField(_("self-entered, self-approved"), default=False, db_default=False)
 
     objects = MonthlyReportQuerySet.as_manager()
     history = HistoricalRecords()
@@ -105,6 +128,11 @@ class MonthlyReport(models.Model):
     def is_locked(self):
         """Approved and submitted reports cannot be edited by the unit."""
         return self.status in (self.Status.APPROVED, self.Status.SUBMITTED)
+
+    @property
+    def entered_on_behalf(self):
+        """The figures were typed by an upper level for the unit (form or Excel)."""
+        return self.entry_channel in (self.Channel.ON_BEHALF, self.Channel.EXCEL)
 
     @property
     def due_date(self):

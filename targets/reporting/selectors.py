@@ -25,9 +25,16 @@ class State:
 def figures_before(*, unit, resolution, month):
     """What ``unit`` reported in the months before ``month`` (working values, one query):
     {component_id: {"quantity": sum, "done_on": first done date, "value": highest value}}."""
+    return figures_before_many(unit_ids=[unit.pk], resolution=resolution, month=month).get(unit.pk, {})
+
+
+def figures_before_many(*, unit_ids, resolution, month):
+    """``figures_before`` for many units in one query: {unit_id: {component_id: {...}}}."""
     rows = (
-        ReportFigure.objects.filter(report__organisation=unit, report__resolution=resolution, report__month__lt=month)
-        .values("component_id")
+        ReportFigure.objects.filter(
+            report__organisation_id__in=unit_ids, report__resolution=resolution, report__month__lt=month
+        )
+        .values("report__organisation_id", "component_id")
         .order_by()
         .annotate(
             quantity=Sum("quantity"),
@@ -35,7 +42,10 @@ def figures_before(*, unit, resolution, month):
             value=Max("value"),
         )
     )
-    return {row["component_id"]: row for row in rows}
+    result = {}
+    for row in rows:
+        result.setdefault(row.pop("report__organisation_id"), {})[row["component_id"]] = row
+    return result
 
 
 def units_with_report_status(*, unit, resolution, month, today=None):
@@ -59,6 +69,7 @@ def units_with_report_status(*, unit, resolution, month, today=None):
             report_status=F("report__status"),
             first_submitted_at=F("report__first_submitted_at"),
             submitted_at=F("report__submitted_at"),
+            self_approved=F("report__self_approved"),
             # Approved once: reported, also while reopened for correction.
             was_approved=Case(
                 When(report__approved_at__isnull=False, then=Value(True)),

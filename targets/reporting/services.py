@@ -56,6 +56,18 @@ class ReportMonthNotOpen(ReportError):
     """The month is outside the resolution's year or still in the future."""
 
 
+class ReportFourEyes(ReportError):
+    """The approver entered the figures on the unit's behalf (``access.approval_by``)."""
+
+
+def entry_reason(user, channel):
+    """The history's change reason for figures typed on a unit's behalf: who and how."""
+    name = user.get_full_name() or user.get_username()
+    if channel == MonthlyReport.Channel.EXCEL:
+        return _("Imported from Excel by %(name)s") % {"name": name}
+    return _("Entered on behalf of the unit by %(name)s") % {"name": name}
+
+
 class ReportYearLocked(ReportError):
     """The resolution's year is locked and the report was not reopened since."""
 
@@ -198,11 +210,22 @@ def _save_report(report, *, user, reason, fields):
 
 @keeps_totals_current
 def report_save(
-    *, report, user, figures, tasks, nothing_to_report=False, note="", expected_version, submit=False, on_behalf=False
+    *,
+    report,
+    user,
+    figures,
+    tasks,
+    nothing_to_report=False,
+    note="",
+    expected_version,
+    submit=False,
+    on_behalf=False,
+    channel=None,
 ):
     """Save the unit's figures and task progress; submit the report when ``submit``.
     With ``on_behalf``, ``user`` is an officer of an upper level entering the report for
-    the unit (``access.can_enter_for``) rather than the unit's own officer.
+    the unit (``access.can_enter_for``) rather than the unit's own officer; ``channel``
+    (a ``MonthlyReport.Channel``) says how, and the report keeps who entered it.
 
     ``figures``: {component_id: {"quantity", "done", "done_on", "value"}};
     ``tasks``: {task_id: {"status", "narrative"}}. Ids not on the report are ignored.
@@ -219,7 +242,12 @@ def report_save(
         statuses=EDITABLE_STATUSES,
         locked_message=_("This report has been submitted or approved and can no longer be changed."),
     )
-    reason = note or (_("Submitted") if submit else _("Saved"))
+    if on_behalf:
+        channel = channel or MonthlyReport.Channel.ON_BEHALF
+        reason = entry_reason(user, channel)
+    else:
+        channel = MonthlyReport.Channel.UNIT
+        reason = note or (_("Submitted") if submit else _("Saved"))
 
     changed = []
     for figure in report.figures.all():
@@ -259,7 +287,8 @@ def report_save(
 
     report.nothing_to_report = nothing_to_report
     report.note = note
-    fields = ["nothing_to_report", "note"]
+    report.entered_by, report.entry_channel = user, channel
+    fields = ["nothing_to_report", "note", "entered_by", "entry_channel"]
     if submit:
         now = clock.now()
         report.status = Status.SUBMITTED
@@ -279,7 +308,9 @@ def _check_reviewer(user, report):
 @keeps_totals_current
 def report_approve(*, report, user, expected_version=None):
     """Approve a submitted report: lock it and copy its working figures into the
-    approved snapshot that dashboards count."""
+    approved snapshot that dashboards count. The four-eyes rule (``access.approval_by``)
+    is checked on the locked report: figures ``user`` entered on the unit's behalf are
+    refused, or approved and marked where the federation allows it."""
     _check_reviewer(user, report)
     _check_year_open(report)
     _bump_version(
@@ -288,6 +319,13 @@ def report_approve(*, report, user, expected_version=None):
         statuses=(Status.SUBMITTED,),
         locked_message=_("Only a submitted report can be approved."),
     )
+    decision = access.approval_by(user, report)
+    if decision == access.Approval.REFUSED:
+        raise ReportFourEyes(
+            _("You entered this report's figures on the unit's behalf: another officer must approve them.")
+        )
+    self_approved = decision == access.Approval.SELF
+    reason = _("Approved (self-entered, self-approved)") if self_approved else _("Approved")
     figures = list(report.figures.all())
     for figure in figures:
         for working, approved in APPROVED_FIELDS.items():
@@ -298,18 +336,19 @@ def report_approve(*, report, user, expected_version=None):
             ReportFigure,
             list(APPROVED_FIELDS.values()),
             default_user=user,
-            default_change_reason=_("Approved"),
+            default_change_reason=reason,
         )
     now = clock.now()
     report.status = Status.APPROVED
     report.reviewed_at = report.approved_at = now
     report.reviewed_by = user
     report.review_comment = ""
+    report.self_approved = self_approved
     _save_report(
         report,
         user=user,
-        reason=_("Approved"),
-        fields=["status", "reviewed_at", "approved_at", "reviewed_by", "review_comment"],
+        reason=reason,
+        fields=["status", "reviewed_at", "approved_at", "reviewed_by", "review_comment", "self_approved"],
     )
     return report
 
@@ -366,9 +405,11 @@ def report_reopen(*, report, user, reason, expected_version=None):
 __all__ = [
     "ReportConflict",
     "ReportError",
+    "ReportFourEyes",
     "ReportLocked",
     "ReportMonthNotOpen",
     "ReportYearLocked",
+    "entry_reason",
     "month_is_open",
     "report_approve",
     "report_get_or_create",

@@ -56,4 +56,9 @@ class ReportStatusTable(tables.Table):
         )
         if record.late:
             badge += format_html(' <span class="badge bg-danger-subtle text-danger-emphasis">{}</span>', _("Late"))
+        if record.self_approved and value == MonthlyReport.Status.APPROVED:
+            badge += format_html(
+                ' <span class="badge bg-warning text-dark" data-mark="self-approved">{}</span>',
+                _("self-entered, self-approved"),
+            )
         return badge

@@ -139,7 +139,7 @@ def report_edit(request, year, month, unit_id):
 def _detail_context(request, unit, resolution, month):
     report = (
         MonthlyReport.objects.filter(organisation=unit, resolution=resolution, month=month)
-        .select_related("submitted_by", "reviewed_by", "resolution")
+        .select_related("submitted_by", "reviewed_by", "entered_by", "resolution")
         .first()
     )
     # In a locked year only a report reopened since the lock changes, and only provincial
@@ -166,6 +166,7 @@ def _detail_context(request, unit, resolution, month):
             "history": history.report_history(report),
             "changes": history.changes_since_approval(report),
             "review_form": ReviewForm(initial={"version": report.version}),
+            "approval": access.approval_by(request.user, report),
             "late": bool(report.first_submitted_at)
             and timezone.localdate(report.first_submitted_at) > resolution.due_date(month),
         }
