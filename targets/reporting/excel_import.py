@@ -16,9 +16,18 @@ from branches.models import Organisation
 from targets.resolution.models import Resolution
 
 from . import services
-from .excel_template import FIRST_DATA_ROW, HEADER_ROW, KEY_ROW, MONTH_ROW, ExcelError, expected_units, template_columns
+from .excel_template import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    KEY_ROW,
+    MONTH_ROW,
+    ExcelError,
+    expected_units,
+    task_status_labels,
+    template_columns,
+)
 from .forms import MonthlyReportForm
-from .models import MonthlyReport
+from .models import MonthlyReport, TaskProgress
 from .selectors import figures_before
 
 MAX_ROWS = 20_000
@@ -170,8 +179,7 @@ def excel_import(*, user, upper, file):
                 for index, column, title in sheet.columns
             }
             code = _text(cells["code"][0])
-            filled = {key: cell for key, cell in cells.items() if cell[1].component is not None or key == "nothing"}
-            filled = {key: cell for key, cell in filled.items() if _text(cell[0]) != ""}
+            filled = {key: cell for key, cell in cells.items() if cell[1].typed and _text(cell[0]) != ""}
             if not filled:
                 result.skipped += bool(code)
                 continue
@@ -241,6 +249,17 @@ def _row_form(number, unit, resolution, month, filled):
     before = figures_before(unit=unit, resolution=resolution, month=month)
     data = {}
     for key, (value, column, title) in filled.items():
+        if column.task is not None:
+            # Priority tasks: read into the form's fields as the web page would post them.
+            name = MonthlyReportForm.task_field_name(column.task.pk, column.part)
+            if column.part == "narrative":
+                data[name] = _text(value)
+            elif _text(value).lower() in task_status_labels():
+                data[name] = task_status_labels()[_text(value).lower()]
+            else:
+                labels = ", ".join(str(label) for label in TaskProgress.Status.labels)
+                errors.append(_row_error(number, _("choose one of: %(labels)s") % {"labels": labels}, title))
+            continue
         component = column.component
         if component is not None and not component.is_eligible(unit):
             errors.append(_row_error(number, _("this unit does not report this figure"), title))
@@ -262,10 +281,10 @@ def _row_form(number, unit, resolution, month, filled):
             data[MonthlyReportForm.field_name(component.pk, column.part)] = text
     # Cells already refused are left out; the form still checks the rest of the row.
     report = services.report_get_or_create(unit=unit, resolution=resolution, month=month)
-    # Keep what the unit may already have written in a draft about its tasks and note.
+    # Tasks left empty keep what the unit may already have written in a draft.
     for progress in report.task_progress.all():
-        data[MonthlyReportForm.task_field_name(progress.task_id, "status")] = progress.status
-        data[MonthlyReportForm.task_field_name(progress.task_id, "narrative")] = progress.narrative
+        data.setdefault(MonthlyReportForm.task_field_name(progress.task_id, "status"), progress.status)
+        data.setdefault(MonthlyReportForm.task_field_name(progress.task_id, "narrative"), progress.narrative)
     data["note"] = report.note
     data["version"] = report.version
     form = MonthlyReportForm(data, unit=unit, report=report)
@@ -275,6 +294,8 @@ def _row_form(number, unit, resolution, month, filled):
     for _key, (_value, column, title) in filled.items():
         if column.component is not None:
             titles[MonthlyReportForm.field_name(column.component.pk, column.part)] = title
+        elif column.task is not None:
+            titles[MonthlyReportForm.task_field_name(column.task.pk, column.part)] = title
     for name, messages in form.errors.items():
         title = titles.get(name) or _column_title_for(form, name)
         for message in messages:

@@ -3,6 +3,7 @@
 from django import template
 
 from branches import access
+from targets.reporting import inbox
 
 register = template.Library()
 
@@ -23,3 +24,10 @@ def can_file(user):
 def can_enter_in_bulk(user):
     """Whether ``user`` may enter their grassroots unions' reports from an Excel file."""
     return access.bulk_entry_root(user) is not None
+
+
+@register.simple_tag
+def inbox_count(user):
+    """How many reports wait for ``user``'s review (one query), or None for a non-reviewer."""
+    root = access.review_root(user)
+    return inbox.count(root) if root is not None else None
