@@ -26,8 +26,11 @@ def can_enter_in_bulk(user):
     return access.bulk_entry_root(user) is not None
 
 
-@register.simple_tag
-def inbox_count(user):
-    """How many reports wait for ``user``'s review (one query), or None for a non-reviewer."""
+@register.simple_tag(takes_context=True)
+def inbox_count(context, user):
+    """How many reports wait for ``user``'s review (one query; none on the inbox page, which
+    has counted them already), or None for a non-reviewer."""
+    if context.get("inbox_total") is not None:
+        return context["inbox_total"]
     root = access.review_root(user)
     return inbox.count(root) if root is not None else None
