@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from branches import access
+from unionplan.paging import CappedRequestConfig
 
 from . import inbox, services
 from .filters import InboxFilter
@@ -53,6 +54,11 @@ class InboxView(LoginRequiredMixin, SingleTableMixin, FilterView):
         self.by_month = inbox.counts_by_month(self.get_queryset())
         periods = [(row["resolution__year"], row["month"]) for row in self.by_month]
         return super().get_filterset_kwargs(filterset_class) | {"root": self.root, "periods": periods}
+
+    def get_table(self, **kwargs):
+        # ?per_page is capped as on every list page (unionplan.paging).
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        return CappedRequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
