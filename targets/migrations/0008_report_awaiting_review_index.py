@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('branches', '0001_initial'),
-        ('targets', '0004_history_reasons_whole_and_text_limits'),
+        ('targets', '0007_large_figures_shares_and_figure_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
