@@ -7,7 +7,7 @@ their history written in bulk. The same rules as ``services.report_save`` with
 since it was checked (its ``version``), and the report keeps who entered it and how.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -56,6 +56,9 @@ class Entry:
     figures: dict
     nothing_to_report: bool = False
     row: int | None = None
+    # Priority tasks the file fills in: {task id: {"status": …, "narrative": …}} (only the
+    # cells typed; what the unit wrote stays where the file is silent).
+    tasks: dict = field(default_factory=dict)
 
 
 def normalised(values):
@@ -107,7 +110,38 @@ def reports_submit_on_behalf(*, user, resolution, month, entries, channel=Monthl
         fresh = [e for e in entries if e.unit.pk not in reports]
         _update_reports(existing, reports, user=user, channel=channel, reason=reason, now=now)
         _create_reports(fresh, resolution=resolution, month=month, user=user, channel=channel, reason=reason, now=now)
+        _apply_tasks(entries, resolution=resolution, month=month, user=user, reason=reason)
     return [entry.unit for entry in entries]
+
+
+def _apply_tasks(entries, *, resolution, month, user, reason):
+    """The priority tasks the file fills in, written over the reports' progress rows (the
+    ledger's month tracking around the whole write carries them into the task totals)."""
+    typed = {e.unit.pk: e.tasks for e in entries if e.tasks}
+    if not typed:
+        return
+    rows = TaskProgress.objects.filter(
+        report__resolution=resolution, report__month=month, report__organisation_id__in=list(typed)
+    ).select_related("report")
+    changed = []
+    for progress in rows:
+        values = typed[progress.report.organisation_id].get(progress.task_id)
+        if not values:
+            continue
+        new = {name: values[name] for name in ("status", "narrative") if name in values}
+        if any(getattr(progress, name) != value for name, value in new.items()):
+            for name, value in new.items():
+                setattr(progress, name, value)
+            changed.append(progress)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            TaskProgress,
+            ["status", "narrative"],
+            batch_size=BATCH,
+            default_user=user,
+            default_change_reason=reason,
+        )
 
 
 def _year_locked(resolution, reports, entries):

@@ -93,7 +93,14 @@ def keep_pending(session, *, upper, result):
         "skipped": result.skipped,
         "unchanged": result.unchanged,
         "entries": [
-            [e.unit.pk, e.row, e.version, e.nothing_to_report, {str(c): _figure_data(v) for c, v in e.figures.items()}]
+            [
+                e.unit.pk,
+                e.row,
+                e.version,
+                e.nothing_to_report,
+                {str(c): _figure_data(v) for c, v in e.figures.items()},
+                {str(t): v for t, v in e.tasks.items()},
+            ]
             for e in result.entries
         ],
         "conflicts": [[c.row, c.code, c.name, c.status, c.lines] for c in result.conflicts],
@@ -119,8 +126,9 @@ def pending(session, *, token, upper, result_class):
             version=version,
             nothing_to_report=nothing,
             figures={int(c): _figure_from_data(v) for c, v in figures.items()},
+            tasks={int(t): v for t, v in tasks.items()},
         )
-        for unit_id, row, version, nothing, figures in data["entries"]
+        for unit_id, row, version, nothing, figures, tasks in data["entries"]
     ]
     result.conflicts = [
         Conflict(row=row, code=code, name=name, status=status, lines=[tuple(line) for line in lines])

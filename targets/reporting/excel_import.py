@@ -20,9 +20,18 @@ from unionplan.uploads import UploadRefused, read_xlsx_rows
 from . import services
 from .bulk_entry import EMPTY, Entry, reports_submit_on_behalf
 from .excel_conflicts import Conflict, conflict_lines
-from .excel_template import FIRST_DATA_ROW, HEADER_ROW, KEY_ROW, MONTH_ROW, ExcelError, expected_units, template_columns
+from .excel_template import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    KEY_ROW,
+    MONTH_ROW,
+    ExcelError,
+    expected_units,
+    task_status_labels,
+    template_columns,
+)
 from .forms import MonthlyReportForm
-from .models import MonthlyReport, ReportFigure
+from .models import MonthlyReport, ReportFigure, TaskProgress
 from .selectors import figures_before_many
 
 MAX_ROWS = 10_000  # sheet rows, the template's header rows included
@@ -198,8 +207,7 @@ def excel_check(*, user, upper, file):
             for index, column, title in sheet.columns
         }
         code = _text(cells["code"][0])
-        filled = {key: cell for key, cell in cells.items() if cell[1].component is not None or key == "nothing"}
-        filled = {key: cell for key, cell in filled.items() if _text(cell[0]) != ""}
+        filled = {key: cell for key, cell in cells.items() if cell[1].typed and _text(cell[0]) != ""}
         if not filled:
             result.skipped += bool(code)
             continue
@@ -234,8 +242,9 @@ def excel_check(*, user, upper, file):
                 )
             )
             continue
+        tasks, task_errors = _row_tasks(number, filled)
         form, row_errors = _row_form(number, unit, known, filled)
-        result.errors += row_errors
+        result.errors += task_errors + row_errors
         if form is None:
             continue
         entry = Entry(
@@ -244,9 +253,10 @@ def excel_check(*, user, upper, file):
             figures=form.figures_data(),
             nothing_to_report=bool(form.cleaned_data["nothing_to_report"]),
             row=number,
+            tasks=tasks,
         )
         lines = conflict_lines(report, known.figures.get(unit.pk, []), entry) if report else []
-        if report is not None and report.status == MonthlyReport.Status.SUBMITTED and not lines:
+        if report is not None and report.status == MonthlyReport.Status.SUBMITTED and not lines and not tasks:
             result.unchanged += 1  # already submitted with exactly these figures
             continue
         result.entries.append(entry)
@@ -287,6 +297,27 @@ def excel_import(*, user, upper, file):
     return result
 
 
+def _row_tasks(number, filled):
+    """The priority-task cells of a row: {task id: {"status", "narrative"}}, and errors."""
+    tasks, errors = {}, []
+    limit = TaskProgress._meta.get_field("narrative").max_length
+    for value, column, title in filled.values():
+        if column.task is None:
+            continue
+        text = _text(value)
+        if column.part == "narrative":
+            if len(text) > limit:
+                errors.append(_row_error(number, _("at most %(limit)s characters") % {"limit": limit}, title))
+                continue
+            tasks.setdefault(column.task.pk, {})["narrative"] = text
+        elif text.lower() in task_status_labels():
+            tasks.setdefault(column.task.pk, {})["status"] = task_status_labels()[text.lower()]
+        else:
+            labels = ", ".join(str(label) for label in TaskProgress.Status.labels)
+            errors.append(_row_error(number, _("choose one of: %(labels)s") % {"labels": labels}, title))
+    return tasks, errors
+
+
 def _row_form(number, unit, known, filled):
     """Check one row: the cells the unit may fill, then the report form (nothing is
     written). Returns (bound valid form or None, errors)."""
@@ -294,6 +325,8 @@ def _row_form(number, unit, known, filled):
     before = known.before.get(unit.pk, {})
     data = {}
     for key, (value, column, title) in filled.items():
+        if column.task is not None:
+            continue  # read by _row_tasks
         component = column.component
         if component is not None and not component.is_eligible(unit):
             errors.append(_row_error(number, _("this unit does not report this figure"), title))

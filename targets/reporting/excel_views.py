@@ -28,6 +28,11 @@ class TemplateForm(forms.Form):
     month = forms.TypedChoiceField(label=gettext_lazy("Month"), coerce=int)
     # The year chosen with the year switch; the resolution is chosen from it before.
     year = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    all_units = forms.BooleanField(
+        label=gettext_lazy("All units (also those that have already reported)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, resolution, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +122,7 @@ def excel_template(request):
         messages.error(request, _("Choose a month of %(year)s that has begun.") % {"year": resolution.year})
         return redirect(f"{reverse('excel_upload')}?{choice.query}")
     month = form.cleaned_data["month"]
-    content = build_template(upper=upper, resolution=resolution, month=month)
+    content = build_template(upper=upper, resolution=resolution, month=month, all_units=form.cleaned_data["all_units"])
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"bao-cao-{upper.code}-{resolution.year}-{month:02d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -162,7 +167,14 @@ def excel_upload(request):
                     token = excel_conflicts.keep_pending(request.session, upper=upper, result=result)
                     form = ConflictChoiceForm(initial={"token": token}, conflicts=result.conflicts)
                     return _conflicts_page(request, upper, result, form)
-                if not result.errors:
+                if not result.errors and not (result.saved or result.kept or result.unchanged):
+                    # An untouched template is not a success: say so; nothing was saved.
+                    file_error = _(
+                        "No row of the file is filled in: no report was submitted. Type the units' "
+                        "figures into the template and upload it again."
+                    )
+                    result = None
+                elif not result.errors:
                     _saved_message(request, result)
                     return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
     context = {

@@ -222,6 +222,28 @@ class MonthlyReportForm(forms.Form):
             self._shared[name] = make(*args)
         return self._shared[name]
 
+    def figures_at_stake(self, data):
+        """Whether "nothing to report" would clear something: a figure already saved on the
+        report, or one typed in ``data`` (the posted page)."""
+        for row in self.rows:
+            figure = row.figure
+            if figure.quantity is not None or figure.value is not None or figure.done:
+                return True
+            if any((data.get(name) or "").strip() for name in row.names):
+                return True
+        return False
+
+    def initial_from(self, data):
+        """What the page showed when posted, as initial values: a cancelled "nothing to
+        report" gives the officer back the figures as typed, unsaved and unchecked."""
+        initial = {}
+        for name, formfield in self.fields.items():
+            if isinstance(formfield.widget, forms.CheckboxInput):
+                initial[name] = bool(data.get(name))
+            elif name in data:
+                initial[name] = data.get(name)
+        return initial
+
     def figure_rows(self):
         """The rows with their bound fields, for templates."""
         for row in self.rows:
@@ -300,10 +322,15 @@ class MonthlyReportForm(forms.Form):
 class ReviewForm(forms.Form):
     """Approve, return (with a comment) or reopen (with a reason) a report."""
 
-    APPROVE, RETURN, REOPEN = "approve", "return", "reopen"
+    APPROVE, APPROVE_NEXT, RETURN, REOPEN = "approve", "approve_next", "return", "reopen"
 
     action = forms.ChoiceField(
-        choices=[(APPROVE, _("Approve")), (RETURN, _("Return for correction")), (REOPEN, _("Reopen for correction"))]
+        choices=[
+            (APPROVE, _("Approve")),
+            (APPROVE_NEXT, _("Approve and open the next waiting report")),
+            (RETURN, _("Return for correction")),
+            (REOPEN, _("Reopen for correction")),
+        ]
     )
     comment = forms.CharField(
         label=_("Comment or reason"),

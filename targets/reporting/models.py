@@ -39,6 +39,17 @@ class MonthlyReportQuerySet(models.QuerySet):
         """Reports of ``unit`` and every unit in its subtree."""
         return self.filter(organisation__path__startswith=unit.path)
 
+    def awaiting_review_by(self, unit):
+        """The reviewer's inbox: submitted reports (first submissions, resubmissions after a
+        return, corrections of approved reports) of the units below ``unit``, against the
+        resolutions ``unit``'s federation issued, any month and year, oldest first."""
+        return (
+            self.submitted()
+            .filter(organisation__path__startswith=unit.path, resolution__in=Resolution.objects.for_unit(unit))
+            .exclude(organisation=unit)
+            .order_by("submitted_at", "pk")
+        )
+
 
 class MonthlyReport(models.Model):
     class Status(models.TextChoices):
@@ -119,7 +130,15 @@ class MonthlyReport(models.Model):
             models.UniqueConstraint(fields=["resolution", "organisation", "month"], name="one_report_per_unit_month"),
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month_valid"),
         ]
-        indexes = [models.Index(fields=["resolution", "month", "status"], name="report_month_status")]
+        indexes = [
+            models.Index(fields=["resolution", "month", "status"], name="report_month_status"),
+            # The reviewers' inboxes: the few submitted reports among millions, oldest first.
+            models.Index(
+                fields=["submitted_at", "organisation"],
+                condition=Q(status="submitted"),
+                name="report_awaiting_review",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organisation} – {self.month:02d}/{self.resolution.year}"

@@ -6,6 +6,7 @@ views, so no caller can skip it. A report's ``version`` is an optimistic lock: a
 from a page showing an older version is refused with ``ReportConflict``.
 """
 
+import dataclasses
 import datetime
 import functools
 
@@ -402,7 +403,66 @@ def report_reopen(*, report, user, reason, expected_version=None):
     return report
 
 
+@keeps_totals_current
+def report_withdraw(*, report, user, expected_version):
+    """The unit takes back a submitted report before anyone reviewed it, to correct it.
+    Never reviewed, it is a draft again (as if it had not been submitted: it can be late);
+    a resubmission after a return goes back to returned, the reviewer's comment with it.
+    The submission stays in the report's history."""
+    if not access.can_file_for(user, report.organisation):
+        raise PermissionDenied
+    _check_year_open(report)
+    _bump_version(
+        report,
+        expected_version=expected_version,
+        statuses=(Status.SUBMITTED,),
+        locked_message=_("Only a submitted report that has not been reviewed yet can be withdrawn."),
+    )
+    fields = ["status", "submitted_at", "submitted_by"]
+    if report.reviewed_at is None:
+        report.status = Status.DRAFT
+        report.first_submitted_at = None
+        fields.append("first_submitted_at")
+    else:
+        report.status = Status.RETURNED
+    report.submitted_at = None
+    report.submitted_by = None
+    _save_report(report, user=user, reason=_("Withdrawn by the unit"), fields=fields)
+    return report
+
+
+@dataclasses.dataclass
+class BulkApproval:
+    """What one bulk approval did: the reports approved, and each refused one with why."""
+
+    approved: list = dataclasses.field(default_factory=list)
+    refused: list = dataclasses.field(default_factory=list)  # (report, reason)
+
+
+def reports_approve(*, reports, user):
+    """Approve many reports in one action, each exactly as one at a time
+    (``report_approve`` with the version the reviewer saw), each in its own transaction:
+    one refused (changed meanwhile, no longer submitted, not the user's to approve) is
+    listed with the reason and changes nothing else.
+
+    ``reports``: [(report, version shown on the reviewer's page)]."""
+    result = BulkApproval()
+    for report, version in reports:
+        try:
+            report_approve(report=report, user=user, expected_version=version)
+        except ReportError as error:
+            result.refused.append((report, str(error)))
+        except PermissionDenied as error:
+            result.refused.append((report, str(error) or _("You may not approve this report.")))
+        except ValidationError as error:
+            result.refused.append((report, " ".join(error.messages)))
+        else:
+            result.approved.append(report)
+    return result
+
+
 __all__ = [
+    "BulkApproval",
     "ReportConflict",
     "ReportError",
     "ReportFourEyes",
@@ -419,5 +479,7 @@ __all__ = [
     "report_save",
     "resolution_lock",
     "resolution_unlock",
+    "report_withdraw",
     "reported_components",
+    "reports_approve",
 ]
