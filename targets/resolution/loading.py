@@ -40,6 +40,22 @@ def _component_fields(data):
     return fields
 
 
+def _continued_target(resolution, data):
+    """The previous year's target named by ``"continues": <number>`` (same federation)."""
+    number = data.get("continues")
+    if number is None:
+        return None
+    previous = Target.objects.filter(
+        resolution__organisation=resolution.organisation, resolution__year=resolution.year - 1, number=number
+    ).first()
+    if previous is None:
+        raise ValueError(
+            f"target {data['number']}: continues target {number} of {resolution.year - 1}, "
+            f"which is not loaded for {resolution.organisation.code}"
+        )
+    return previous
+
+
 @transaction.atomic
 def load_resolution(data, *, update=False):
     """Create the resolution described by ``data``; return (resolution, created).
@@ -74,7 +90,12 @@ def load_resolution(data, *, update=False):
         target, _ = upsert(
             Target,
             {"resolution": resolution, "number": t["number"]},
-            {"text": t["text"], "short_name": t["short_name"], "due_month": t.get("due_month")},
+            {
+                "text": t["text"],
+                "short_name": t["short_name"],
+                "due_month": t.get("due_month"),
+                "continues": _continued_target(resolution, t),
+            },
         )
         for order, component in enumerate(t["components"], start=1):
             upsert(TargetComponent, {"target": target, "order": order}, _component_fields(component))

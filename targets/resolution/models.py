@@ -122,6 +122,15 @@ class Target(models.Model):
             "Empty: expected evenly through the year."
         ),
     )
+    continues = models.ForeignKey(
+        "self",
+        verbose_name=_("continues"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        help_text=_("The same target in the federation's resolution of the previous year."),
+    )
 
     history = HistoricalRecords()
 
@@ -139,6 +148,19 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.short_name}"
+
+    def clean(self):
+        previous = self.continues
+        if previous is None or not self.resolution_id:
+            return
+        resolution = self.resolution
+        if (
+            previous.resolution.organisation_id != resolution.organisation_id
+            or previous.resolution.year != resolution.year - 1
+        ):
+            raise ValidationError(
+                {"continues": _("A target continues a target of the same federation's previous year.")}
+            )
 
 
 class TargetComponent(models.Model):
