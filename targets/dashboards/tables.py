@@ -13,25 +13,25 @@ from targets.resolution.models import TargetComponent
 from targets.rollup.pace import Status
 from unionplan.numbers import format_achievement, format_number
 
+from .verdicts import catch_up_text, profile_text, status_badge
+
 NUMBER = {"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}}
-STATUS_MARKS = {Status.ACHIEVED: "✔", Status.ON_TRACK: "▲", Status.BEHIND: "▼", Status.NO_FIGURE: "–"}
-STATUS_CLASSES = {
-    Status.ACHIEVED: "text-bg-success",
-    Status.ON_TRACK: "text-bg-primary",
-    Status.BEHIND: "text-bg-danger",
-    Status.NO_FIGURE: "text-bg-light",
-}
-
-
-def status_badge(status):
-    """A status readable without colour: a mark and a word."""
-    return format_html(
-        '<span class="badge status {}">{} {}</span>', STATUS_CLASSES[status], STATUS_MARKS[status], Status(status).label
-    )
 
 
 def month_link(name, month, *args):
     return f"{reverse(name, args=args)}?month={month}"
+
+
+def unit_link(unit, component, month):
+    """A unit's name linking to its page on ``component`` (a grassroots union's own dashboard)."""
+    if unit.kind == Organisation.Kind.GRASSROOTS:
+        url = month_link("dashboard-unit", month, unit.pk)
+    else:
+        url = month_link("dashboard-component", month, unit.pk, component.pk)
+    dissolved = ""
+    if unit.dissolved_on:
+        dissolved = format_html(' <span class="small text-muted">({})</span>', _("dissolved"))
+    return format_html('<a href="{}">{}</a>{}', url, unit.name, dissolved)
 
 
 def _as_float(value):
@@ -81,11 +81,32 @@ class ProgressTable(tables.Table):
     percent = PercentColumn(verbose_name=_("Percent of figure"))
     expected = NumberColumn(verbose_name=_("Expected by now"))
     status = StatusColumn(verbose_name=_("Status"))
+    remaining = NumberColumn(verbose_name=_("Short of the figure"))
+    catch_up = tables.Column(verbose_name=_("What it takes"), empty_values=())
     projected = NumberColumn(verbose_name=_("Projected year-end"))
 
     class Meta:
         orderable = False
         attrs = {"class": "table table-sm table-hover align-middle progress-table"}
+
+    def render_expected(self, record):
+        return format_html(
+            '{}<span class="d-block small text-muted">{}</span>',
+            format_number(record.expected),
+            profile_text(record.profile),
+        )
+
+    def value_expected(self, record):
+        return record.expected
+
+    def render_remaining(self, value):
+        return format_number(value) if value else "–"
+
+    def render_catch_up(self, value):
+        return catch_up_text(value) or "–"
+
+    def value_catch_up(self, value):
+        return str(catch_up_text(value))
 
     def __init__(self, *args, scope=None, month=None, **kwargs):
         self.scope, self.month = scope, month
@@ -145,14 +166,7 @@ class BranchTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def render_unit(self, value):
-        if value.kind == Organisation.Kind.GRASSROOTS:
-            url = month_link("dashboard-unit", self.month, value.pk)
-        else:
-            url = month_link("dashboard-component", self.month, value.pk, self.component.pk)
-        dissolved = ""
-        if value.dissolved_on:
-            dissolved = format_html(' <span class="small text-muted">({})</span>', _("dissolved"))
-        return format_html('<a href="{}">{}</a>{}', url, value.name, dissolved)
+        return unit_link(value, self.component, self.month)
 
     def value_unit(self, value):
         return value.name
@@ -162,6 +176,31 @@ class BranchTable(tables.Table):
 
     def value_report_status(self, value):
         return str(report_status_label(value))
+
+
+class BehindTable(tables.Table):
+    """The units furthest behind their own allocation's expectation, with their shortfall."""
+
+    unit = tables.Column(verbose_name=_("Union"))
+    figure = NumberColumn(verbose_name=_("Allocated figure"))
+    expected = NumberColumn(verbose_name=_("Expected by now"))
+    achieved = NumberColumn(verbose_name=_("Achieved"))
+    shortfall = NumberColumn(verbose_name=_("Shortfall"))
+    status = StatusColumn(verbose_name=_("Status"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm table-hover align-middle behind-table"}
+
+    def __init__(self, *args, component=None, month=None, **kwargs):
+        self.component, self.month = component, month
+        super().__init__(*args, **kwargs)
+
+    def render_unit(self, value):
+        return unit_link(value, self.component, self.month)
+
+    def value_unit(self, value):
+        return value.name
 
 
 def report_status_label(value):

@@ -22,7 +22,17 @@ from .figures import (
     measure_values,
     reported_figures,
 )
-from .pace import expected_figure, percent_of, status_of
+from .pace import (
+    LINEAR,
+    Profile,
+    Status,
+    expected_figure,
+    expected_fraction,
+    is_final,
+    percent_of,
+    shortfall,
+    status_of,
+)
 
 
 @dataclass
@@ -38,6 +48,8 @@ class BranchProgress:
     target: object = field(repr=False, default=None)
     rank: int | None = None
     report_status: str | None = None
+    profile: Profile = field(repr=False, default=LINEAR)
+    closed: bool = True
 
     @property
     def percent(self):
@@ -45,18 +57,29 @@ class BranchProgress:
 
     @property
     def expected(self):
-        return expected_figure(self.target, self.figure, self.month)
+        return expected_figure(self.figure, expected_fraction(self.month, self.target.due_month, self.profile))
 
     @property
     def status(self):
-        return status_of(self.achieved, self.figure, self.expected)
+        final = is_final(self.month, self.target.due_month, self.closed)
+        return status_of(self.achieved, self.figure, self.expected, final)
+
+    @property
+    def shortfall(self):
+        """How far the unit is below its own allocation's expectation (its figure once the
+        verdict is in); None without an allocation."""
+        if self.status == Status.NOT_ACHIEVED:
+            return shortfall(self.achieved, self.figure)
+        return shortfall(self.achieved, self.expected)
 
 
-def branch_progress(resolution, component, scope, month, units):
+def branch_progress(resolution, component, scope, month, units, profile=LINEAR):
     """Progress on ``component`` of each unit in ``units`` (children of ``scope``, already
     filtered) with its own subtree: allocation, achieved, pending, percent and rank among
     all of the scope's children (by percent of allocation; by achievement when no child
-    has an allocation). A fixed number of queries whatever the number of units."""
+    has an allocation). ``profile``: the rhythm the expectation follows. A fixed number of
+    queries whatever the number of units."""
+    closed = resolution.is_closed(month)
     branch = branch_prefix(scope, f"{ORG}__path")
     if component.measure == Measure.UNITS_FOUNDED:
         founded = (
@@ -116,6 +139,8 @@ def branch_progress(resolution, component, scope, month, units):
                 month=month,
                 target=component.target,
                 report_status=getattr(unit, "report_status", None),
+                profile=profile,
+                closed=closed,
             )
         )
     # Rank among all children, not only those the filter left: computed from the same dicts.
@@ -129,6 +154,13 @@ def branch_progress(resolution, component, scope, month, units):
     for row in result:
         row.rank = ranks.get(row.unit.path)
     return result
+
+
+def furthest_behind(rows, limit=10):
+    """The rows furthest behind their own allocation's expectation, largest shortfall first."""
+    behind = [r for r in rows if r.shortfall]
+    behind.sort(key=lambda r: (-r.shortfall, r.unit.name))
+    return behind[:limit]
 
 
 def children_with_report_status(resolution, scope, month):
