@@ -33,35 +33,35 @@ REACHED = (Status.ACHIEVED, Status.EXCEEDED)
 
 @dataclass(frozen=True)
 class Profile:
-    """Cumulative share of the year's work done by the end of months 1..12 (the last is 1);
-    ``year`` is the year whose rhythm it is, None for the straight line."""
+    """The work done by the end of months 1..12, cumulative (``done``, in any unit: the share
+    of month m is done[m] / done[12]); ``year`` is the year whose rhythm it is, None for the
+    straight line."""
 
-    shares: tuple
+    done: tuple
     year: int | None = None
 
     @classmethod
     def linear(cls):
-        return cls(tuple(Decimal(m) / 12 for m in range(1, 13)))
+        return cls(tuple(range(1, 13)))
 
     @classmethod
     def from_monthly(cls, amounts, year):
         """The rhythm of ``year`` from what was achieved in each month ({month: amount});
         the straight line when nothing was (nothing to learn from)."""
-        total = sum(max(amounts.get(m, 0), 0) for m in range(1, 13))
-        if total <= 0:
-            return cls.linear()
-        running, shares = 0, []
+        running, done = 0, []
         for m in range(1, 13):
             running += max(amounts.get(m, 0), 0)
-            shares.append(Decimal(running) / Decimal(total))
-        return cls(tuple(shares), year)
+            done.append(running)
+        if running <= 0:
+            return cls.linear()
+        return cls(tuple(done), year)
 
     @property
     def is_linear(self):
         return self.year is None
 
-    def share(self, month):
-        return Decimal(0) if month <= 0 else self.shares[min(month, 12) - 1]
+    def done_by(self, month):
+        return 0 if month <= 0 else self.done[min(month, 12) - 1]
 
 
 LINEAR = Profile.linear()
@@ -75,11 +75,11 @@ def expected_fraction(month, due_month=None, profile=LINEAR):
         return Decimal(1)
     if month <= 0:
         return Decimal(0)
-    by_due = profile.share(span)
+    by_due = profile.done_by(span)
     if by_due <= 0:
         # Last year nothing was done by the due month: nothing to scale, go straight.
         return Decimal(month) / Decimal(span)
-    return min(profile.share(month) / by_due, Decimal(1))
+    return min(Decimal(profile.done_by(month)) / Decimal(by_due), Decimal(1))
 
 
 def expected_figure(figure, fraction):
