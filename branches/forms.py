@@ -1,12 +1,15 @@
 """Registering a newly founded grassroots union."""
 
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from unionplan import clock
+from unionplan.numbers import VietnameseIntegerField
 
 from .models import Organisation
+
+# More people than any one workplace in Vietnam has: a typing slip.
+MAX_PEOPLE = 1_000_000
 
 
 class OrganisationRegisterForm(forms.Form):
@@ -19,7 +22,7 @@ class OrganisationRegisterForm(forms.Form):
             forms.fields_for_model(
                 Organisation,
                 fields=["name", "code", "sector", "workforce", "members", "founded_on"],
-                localized_fields=["workforce", "members", "founded_on"],
+                localized_fields=["founded_on"],
                 help_texts={"code": _("Leave empty to generate one from the upper level's code.")},
             )
         )
@@ -29,8 +32,10 @@ class OrganisationRegisterForm(forms.Form):
         self.fields["founded_on"].required = True
         self.fields["founded_on"].widget.attrs["placeholder"] = "dd/mm/yyyy"
         for name in ("workforce", "members"):
-            self.fields[name].validators.append(MaxValueValidator(1_000_000))
-            self.fields[name].widget = forms.TextInput(attrs={"inputmode": "numeric"})
+            model_field = self.fields[name]
+            self.fields[name] = VietnameseIntegerField(
+                label=model_field.label, required=model_field.required, min_value=0, max_value=MAX_PEOPLE
+            )
         for field in self.fields.values():
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"

@@ -175,3 +175,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 AUTH_USER_MODEL = "branches.User"
+# A reason kept in the history (a return comment, a reopen reason) is stored whole, never cut.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -27,6 +27,7 @@ from targets.rollup.pace import expected_fraction
 from targets.rollup.progress import cumulative_by_month, headline, scope_progress
 from targets.rollup.tasks import task_narratives, task_summary
 from unionplan import clock
+from unionplan.spreadsheets import SafeTableExport
 
 from .charts import progress_chart
 from .filters import AsOfForm, BranchFilter, NarrativeFilter
@@ -170,7 +171,7 @@ class TablesExportMixin:
             if name not in self.tables:
                 raise Http404(_("No such table."))
             filename = f"{self.export_name}-{name}-{self.month:02d}-{self.resolution.year}.{export_format}"
-            exporter = TableExport(export_format, self.tables[name], dataset_kwargs={"title": name[:31]})
+            exporter = SafeTableExport(export_format, self.tables[name], dataset_kwargs={"title": name[:31]})
             return exporter.response(filename=filename)
         return super().render_to_response(context, **kwargs)
 

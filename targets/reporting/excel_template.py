@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from branches.models import Organisation
 from targets.resolution.models import TargetComponent
+from unionplan.spreadsheets import write_text_cell
 
 TITLE_ROW, MONTH_ROW, RESOLUTION_ROW, NOTE_ROW, HEADER_ROW, KEY_ROW, FIRST_DATA_ROW = 1, 2, 3, 4, 5, 6, 7
 GREY = PatternFill("solid", fgColor="D9D9D9")
@@ -98,13 +99,13 @@ def build_template(*, upper, resolution, month):
     wb = Workbook()
     ws = wb.active
     ws.title = _("Month %(month)s") % {"month": month_label(resolution, month).replace("/", "-")}
-    ws.cell(TITLE_ROW, 1, _("Monthly reports of the grassroots unions of %(unit)s") % {"unit": upper.name})
+    write_text_cell(ws, TITLE_ROW, 1, _("Monthly reports of the grassroots unions of %(unit)s") % {"unit": upper.name})
     ws.cell(TITLE_ROW, 1).font = Font(bold=True, size=13)
     ws.cell(MONTH_ROW, 1, _("Month"))
     ws.cell(MONTH_ROW, 2, month_label(resolution, month))
     ws.cell(MONTH_ROW, 2).font = Font(bold=True)
     ws.cell(RESOLUTION_ROW, 1, _("Resolution"))
-    ws.cell(RESOLUTION_ROW, 2, f"{resolution.title} ({resolution.year})")
+    write_text_cell(ws, RESOLUTION_ROW, 2, f"{resolution.title} ({resolution.year})")
     ws.cell(
         NOTE_ROW,
         1,
@@ -117,7 +118,7 @@ def build_template(*, upper, resolution, month):
     )
     ws.cell(NOTE_ROW, 1).alignment = Alignment(wrap_text=False)
     for index, column in enumerate(columns, start=1):
-        header = ws.cell(HEADER_ROW, index, column.title)
+        header = write_text_cell(ws, HEADER_ROW, index, column.title)
         header.font = Font(bold=True)
         header.fill = HEADER_FILL
         header.alignment = Alignment(wrap_text=True, vertical="top")
@@ -130,9 +131,10 @@ def build_template(*, upper, resolution, month):
     sectors = dict(Organisation.Sector.choices)
     last_row = FIRST_DATA_ROW + len(units) - 1
     for row, unit in enumerate(units, start=FIRST_DATA_ROW):
-        ws.cell(row, 1, unit.code)
-        ws.cell(row, 2, unit.name)
-        ws.cell(row, 3, str(sectors.get(unit.sector, "")))
+        # Names and codes are typed by people: written as text, never as a formula.
+        write_text_cell(ws, row, 1, unit.code)
+        write_text_cell(ws, row, 2, unit.name)
+        write_text_cell(ws, row, 3, str(sectors.get(unit.sector, "")))
         for index, column in enumerate(columns[3:], start=4):
             cell = ws.cell(row, index)
             if column.component is None or column.component.is_eligible(unit):

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from targets.resolution.models import TargetComponent
 from unionplan import clock
+from unionplan.numbers import VietnameseDecimalField, VietnameseIntegerField
 
-from .models import TaskProgress
+from .models import MonthlyReport, TaskProgress
 from .selectors import figures_before
 from .services import month_is_open
 
@@ -27,37 +28,27 @@ MAX_QUANTITY = 1_000_000
 MAX_VALUE = Decimal("100000000")
 
 
-def quantity_field():
-    return forms.IntegerField(
-        label=_("This month"),
+def quantity_field(label):
+    """A month's quantity, typed the Vietnamese way (1.250); errors name the figure."""
+    return VietnameseIntegerField(
+        label=label,
         required=False,
-        localize=True,
         min_value=0,
         max_value=MAX_QUANTITY,
-        error_messages={
-            "invalid": _("Enter a whole number, for example 1.250."),
-            "min_value": _("The number cannot be negative."),
-            "max_value": _("This number is too large for one month (at most %(limit_value)s)."),
-        },
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "form-control text-end"}),
+        widget=forms.TextInput(attrs={"class": "form-control text-end"}),
     )
 
 
-def value_field(unit):
-    return forms.DecimalField(
-        label=unit,
+def value_field(label):
+    """A reported value (15.000; 2,5), compared with a component's threshold."""
+    return VietnameseDecimalField(
+        label=label,
         required=False,
-        localize=True,
         min_value=0,
         max_value=MAX_VALUE,
         max_digits=14,
         decimal_places=2,
-        error_messages={
-            "invalid": _("Enter a number, for example 15.000."),
-            "min_value": _("The value cannot be negative."),
-            "max_value": _("This value is too large (at most %(limit_value)s)."),
-        },
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control text-end"}),
+        widget=forms.TextInput(attrs={"class": "form-control text-end"}),
     )
 
 
@@ -112,7 +103,7 @@ class MonthlyReportForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        max_length=2000,
+        max_length=MonthlyReport._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     nothing_to_report = forms.BooleanField(label=_("Nothing to report this month"), required=False)
@@ -148,11 +139,11 @@ class MonthlyReportForm(forms.Form):
             self.rows.append(row)
             name = lambda part, c=component: self.field_name(c.pk, part)  # noqa: E731
             if component.measure == Measure.QUANTITY:
-                self.fields[name("quantity")] = quantity_field()
+                self.fields[name("quantity")] = quantity_field(str(component))
                 self.initial.setdefault(name("quantity"), figure.quantity)
                 row.names = [name("quantity")]
             elif component.measure == Measure.UNITS_AT_THRESHOLD:
-                self.fields[name("value")] = value_field(component.threshold_unit)
+                self.fields[name("value")] = value_field(f"{component} ({component.threshold_unit})")
                 self.initial.setdefault(name("value"), whole(figure.value))
                 row.names = [name("value")]
             elif row.before.get("done_on"):
@@ -187,7 +178,7 @@ class MonthlyReportForm(forms.Form):
             self.fields[narrative] = forms.CharField(
                 label=_("What was done this month"),
                 required=False,
-                max_length=4000,
+                max_length=TaskProgress._meta.get_field("narrative").max_length,
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
             )
             self.initial.setdefault(status, progress.status)
@@ -281,7 +272,7 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment or reason"),
         required=False,
-        max_length=2000,
+        max_length=MonthlyReport._meta.get_field("review_comment").max_length,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

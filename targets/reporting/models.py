@@ -56,7 +56,7 @@ class MonthlyReport(models.Model):
     month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     nothing_to_report = models.BooleanField(_("nothing to report this month"), default=False)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
     # Optimistic lock: every write increments it; a save from a stale page is refused.
     version = models.PositiveIntegerField(_("version"), default=1)
     # Incremented each time an approved report is reopened for correction.
@@ -82,7 +82,7 @@ class MonthlyReport(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = models.TextField(_("review comment"), max_length=2000, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     objects = MonthlyReportQuerySet.as_manager()
@@ -161,7 +161,7 @@ class TaskProgress(models.Model):
         PriorityTask, verbose_name=_("priority task"), on_delete=models.PROTECT, related_name="progress"
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
-    narrative = models.TextField(_("what was done this month"), blank=True)
+    narrative = models.TextField(_("what was done this month"), max_length=4000, blank=True)
 
     history = HistoricalRecords()
 

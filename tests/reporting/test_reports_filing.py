@@ -141,14 +141,19 @@ def test_tasks_take_a_status_and_a_narrative(client, resolution, users, tree):
     "typed, message",
     [
         ("-3", "không được âm"),
-        ("abc", "Nhập số nguyên"),
-        ("5000000", "quá lớn"),
+        ("abc", "nhập số nguyên"),
+        ("1.2.3", "nhập số nguyên"),
+        ("1_000", "nhập số nguyên"),
+        ("12.34", "nhập số nguyên"),
+        ("١٢٣", "nhập số nguyên"),
+        ("１２３", "nhập số nguyên"),
+        ("5000000", "không lớn hơn 1.000.000"),
         ("41", "nhiều hơn số người lao động"),
     ],
 )
 def test_refused_quantity_keeps_what_was_typed_and_saves_nothing(client, resolution, users, tree, typed, message):
-    """Negative, not a number, absurdly large, more than the workforce (40): a message on the
-    field, the typed text kept, nothing saved."""
+    """Negative, not a number (wrong grouping, underscores, non-ASCII digits included), absurdly
+    large, more than the workforce (40): a message on the field, the typed text kept, nothing saved."""
     client.force_login(users["school"])
     recruits = component(resolution, 1)
     task = resolution.tasks.get(number=1)
