@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0003_task_status_totals'),
+        ('targets', '0004_history_reasons_whole_and_text_limits'),
     ]
 
     operations = [
