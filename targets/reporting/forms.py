@@ -109,8 +109,10 @@ class MonthlyReportForm(forms.Form):
     nothing_to_report = forms.BooleanField(label=_("Nothing to report this month"), required=False)
     version = forms.IntegerField(
         widget=forms.HiddenInput,
-        required=False,
-        error_messages={"invalid": _("The page is out of date: reload it and type the figures again.")},
+        error_messages={
+            "invalid": _("The page is out of date: reload it and type the figures again."),
+            "required": _("The page is out of date: reload it and type the figures again."),
+        },
     )
 
     @staticmethod
@@ -275,7 +277,13 @@ class ReviewForm(forms.Form):
         max_length=MonthlyReport._meta.get_field("review_comment").max_length,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": _("The page is out of date: reload it before reviewing the report."),
+            "required": _("The page is out of date: reload it before reviewing the report."),
+        },
+    )
 
     def clean(self):
         data = super().clean()

@@ -111,7 +111,8 @@ def report_edit(request, year, month, unit_id):
                     return redirect(detail_url)
                 messages.success(request, _("The draft was saved."))
                 return redirect(request.path)
-        status = 409 if form.non_field_errors() else 200
+        # A stale or missing version: someone else's save is newer than this page.
+        status = 409 if form.non_field_errors() or form.has_error("version") else 200
     else:
         form = MonthlyReportForm(unit=unit, report=report)
         status = 200
@@ -126,13 +127,7 @@ def report_edit(request, year, month, unit_id):
     return render(request, "reports/edit.html", context, status=status)
 
 
-@login_required
-def report_detail(request, year, month, unit_id):
-    """A report as filed, with year-to-date figures, review actions and its history."""
-    unit = get_object_or_404(Organisation, pk=unit_id)
-    if not access.can_view_unit(request.user, unit):
-        raise PermissionDenied
-    resolution = _open_resolution(unit, year, month)
+def _detail_context(request, unit, resolution, month):
     report = (
         MonthlyReport.objects.filter(organisation=unit, resolution=resolution, month=month)
         .select_related("submitted_by", "reviewed_by", "resolution")
@@ -158,7 +153,24 @@ def report_detail(request, year, month, unit_id):
             "late": bool(report.first_submitted_at)
             and timezone.localdate(report.first_submitted_at) > resolution.due_date(month),
         }
-    return render(request, "reports/detail.html", context)
+    return context
+
+
+@login_required
+def report_detail(request, year, month, unit_id):
+    """A report as filed, with year-to-date figures, review actions and its history."""
+    unit = get_object_or_404(Organisation, pk=unit_id)
+    if not access.can_view_unit(request.user, unit):
+        raise PermissionDenied
+    resolution = _open_resolution(unit, year, month)
+    return render(request, "reports/detail.html", _detail_context(request, unit, resolution, month))
+
+
+def _stale_review(request, unit, resolution, month, message):
+    """The review was made on an outdated page: nothing changed; the current report is
+    shown again with the message (409 Conflict)."""
+    messages.error(request, message)
+    return render(request, "reports/detail.html", _detail_context(request, unit, resolution, month), status=409)
 
 
 @require_POST
@@ -173,6 +185,8 @@ def report_review(request, year, month, unit_id):
     form = ReviewForm(data=request.POST)
     detail_url = reverse("report_detail", args=[year, month, unit.pk])
     if not form.is_valid():
+        if form.has_error("version"):
+            return _stale_review(request, unit, resolution, month, form.errors["version"][0])
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
@@ -188,6 +202,8 @@ def report_review(request, year, month, unit_id):
         else:
             services.report_reopen(report=report, user=request.user, reason=comment, expected_version=version)
             messages.success(request, _("The report was reopened for correction."))
+    except services.ReportConflict as error:
+        return _stale_review(request, unit, resolution, month, str(error))
     except services.ReportError as error:
         messages.error(request, str(error))
     except ValidationError as error:

@@ -144,7 +144,8 @@ def test_csv_export_of_the_drill_down(client, users, tree, scenario):
     client.force_login(users["province"])
     url = reverse("dashboard-component", args=[tree["province"].pk, scenario["t1"].pk])
     response = client.get(url + "?month=12&_export=csv&table=units")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert response.content.startswith("\ufeff".encode())  # Excel on Windows reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert "Xếp hạng" in rows[0]
     by_name = {row[rows[0].index("Công đoàn")]: row for row in rows[1:]}
     assert by_name[tree["rach_gia"].name][rows[0].index("Đã đạt")] == "28"

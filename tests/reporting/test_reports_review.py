@@ -109,11 +109,11 @@ def test_reviewer_cannot_approve_a_draft(client, resolution, users, tree):
 
 
 def test_review_with_a_stale_version_is_refused(client, resolution, users, tree):
-    """An approval posted from a page older than the last change is refused."""
+    """An approval posted from a page older than the last change is refused (409 Conflict)."""
     submit(client, users["school"], tree["school"], 3, {}, 1)
     client.force_login(users["rach_gia"])
     response = client.post(url("report_review", tree["school"], 3), {"action": "approve", "version": "1"})
-    assert response.status_code == 302
+    assert response.status_code == 409
     assert MonthlyReport.objects.get(organisation=tree["school"], month=3).status == "submitted"
 
 
@@ -208,3 +208,26 @@ def test_review_list_is_paginated_with_constant_queries(client, resolution, user
         page = client.get(reverse("review_list"), {"month": 3}).content.decode()
     assert page.count('data-state="missing"') == 50
     assert "page=3" in page
+
+
+def test_a_write_without_its_version_changes_nothing_and_answers_409(client, resolution, users, tree):
+    """A report POST without the version field (or with a stale one) could overwrite a newer
+    save: refused with 409 and a message, the report as it was."""
+    recruits = component(resolution, 1)
+    school = tree["school"]
+    submit(client, users["school"], school, 3, {recruits: 12}, 1)
+    report = MonthlyReport.objects.get(organisation=school, month=3)
+    client.force_login(users["rach_gia"])
+    for data in ({"action": "return", "comment": "Sai"}, {"action": "approve", "version": str(report.version - 1)}):
+        response = client.post(url("report_review", school, 3), data)
+        assert response.status_code == 409
+        assert "tải lại" in response.content.decode().lower()
+        report.refresh_from_db()
+        assert report.status == "submitted"
+    review(client, users["rach_gia"], school, 3, "return", "Sai số")
+    report.refresh_from_db()
+    client.force_login(users["school"])
+    response = client.post(url("report_edit", school, 3), {f"c{recruits.pk}_quantity": "99", "action": "submit"})
+    assert response.status_code == 409
+    figure = ReportFigure.objects.get(report=report, component=recruits)
+    assert figure.quantity == 12 and MonthlyReport.objects.get(pk=report.pk).status == "returned"
