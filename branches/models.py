@@ -107,6 +107,8 @@ class Organisation(models.Model):
         # The path is part of the row's identity in the tree: it is kept right here, in
         # the one place every write passes through (admin, forms, loaders), together with
         # the paths of the subtree when the unit moves to another parent.
+        if self.parent_id and Organisation.objects.filter(pk=self.parent_id, kind=self.Kind.GRASSROOTS).exists():
+            raise ValidationError({"parent": _("A grassroots union cannot have units under it.")})
         with transaction.atomic():
             before = (
                 Organisation.objects.filter(pk=self.pk).only("kind", "sector", "workforce", "path").first()
@@ -160,6 +162,10 @@ class Organisation(models.Model):
             raise ValidationError({"dissolved_on": _("A unit cannot be dissolved before it was founded.")})
         if self.parent_id and self.pk and self.parent.is_within(self):
             raise ValidationError({"parent": _("A unit cannot be placed under itself or its own sub-units.")})
+        if self.parent_id and self.parent.kind == self.Kind.GRASSROOTS:
+            raise ValidationError({"parent": _("A grassroots union cannot have units under it.")})
+        if self.pk and self.kind == self.Kind.GRASSROOTS and Organisation.objects.filter(parent=self).exists():
+            raise ValidationError({"kind": _("A unit with units under it cannot be a grassroots union.")})
 
 
 class User(AbstractUser):

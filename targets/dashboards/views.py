@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import RedirectView, TemplateView
-from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from branches.access import can_view_unit, visible_units
@@ -27,6 +26,7 @@ from targets.rollup.pace import expected_fraction
 from targets.rollup.progress import cumulative_by_month, headline, scope_progress
 from targets.rollup.tasks import task_narratives, task_summary
 from unionplan import clock
+from unionplan.paging import CappedRequestConfig
 from unionplan.spreadsheets import SafeTableExport
 
 from .charts import progress_chart
@@ -210,7 +210,7 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
             table = ContributionTable(data, month=self.month)
         else:
             table = ProgressTable(self.rows, scope=self.scope, month=self.month)
-        RequestConfig(self.request, paginate=False).configure(table)
+        CappedRequestConfig(self.request, paginate=False).configure(table)
         return {"progress": table}
 
     def get_context_data(self, **kwargs):
@@ -228,8 +228,11 @@ class PrintDashboardView(UnitDashboardView):
         return ["dashboards/print.html"]
 
     def get_tables(self):
+        if self.scope.is_grassroots:
+            # A grassroots union prints its own contribution month by month.
+            return super().get_tables()
         table = ProgressTable(self.rows, month=self.month)
-        RequestConfig(self.request, paginate=False).configure(table)
+        CappedRequestConfig(self.request, paginate=False).configure(table)
         return {"progress": table}
 
     def get_context_data(self, **kwargs):
@@ -269,9 +272,9 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         data = branch_progress(self.resolution, self.component, self.scope, self.month, children, self.row.profile)
         chosen = set(self.filterset.qs.values_list("pk", flat=True)) if self.filterset.is_valid() else set()
         table = BranchTable([r for r in data if r.unit.pk in chosen], component=self.component, month=self.month)
-        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
+        CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
         behind = BehindTable(furthest_behind(data), component=self.component, month=self.month, prefix="b-")
-        RequestConfig(self.request, paginate=False).configure(behind)
+        CappedRequestConfig(self.request, paginate=False).configure(behind)
         return {"units": table, "behind": behind}
 
     def get_context_data(self, **kwargs):
@@ -306,9 +309,9 @@ class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
     def get_tables(self):
         rows, total = self.summary
         branches = CompletenessTable(rows, total=total, scope=self.scope, month=self.month)
-        RequestConfig(self.request, paginate=False).configure(branches)
+        CappedRequestConfig(self.request, paginate=False).configure(branches)
         units = UnreportedUnitsTable(unreported_units(self.resolution, self.scope, self.month), prefix="u-")
-        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(units)
+        CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(units)
         return {"branches": branches, "units": units}
 
     def get_context_data(self, **kwargs):
@@ -337,10 +340,10 @@ class TasksView(DashboardMixin, TablesExportMixin, TemplateView):
 
     def get_tables(self):
         summary = TaskSummaryTable(task_summary(self.resolution, self.scope, self.month))
-        RequestConfig(self.request, paginate=False).configure(summary)
+        CappedRequestConfig(self.request, paginate=False).configure(summary)
         narratives_qs = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
         narratives = NarrativeTable(narratives_qs, prefix="n-")
-        RequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(narratives)
+        CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(narratives)
         return {"tasks": summary, "narratives": narratives}
 
     def get_context_data(self, **kwargs):

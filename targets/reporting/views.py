@@ -20,6 +20,7 @@ from django_tables2 import SingleTableMixin
 from branches import access
 from branches.models import Organisation
 from targets.resolution.models import Resolution
+from unionplan.paging import CappedRequestConfig
 
 from . import history, selectors, services
 from .filters import ReportStatusFilter
@@ -248,6 +249,10 @@ class ReviewListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_table_kwargs(self):
         return {"resolution": self.resolution, "month": self.month}
+
+    def get_table(self, **kwargs):
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        return CappedRequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
