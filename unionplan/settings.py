@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "unionplan.middleware.NoStoreDownloadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "unionplan.uploads.UploadSizeLimitMiddleware",
     "unionplan.db_router.PinToPrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "unionplan.middleware.ChosenLanguageMiddleware",
@@ -66,6 +67,14 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Uploads: a body declaring more than this (plus a small margin for the form's other fields)
+# is refused with a 413 page before it is read (unionplan.uploads.UploadSizeLimitMiddleware).
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+# Whatever passes that check is kept in memory, never written to a temporary file on disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 64 * 1024
+# Form fields other than files (Django's default, stated): a larger form is refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ROOT_URLCONF = "unionplan.urls"
 
