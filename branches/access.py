@@ -6,6 +6,8 @@
 - Provincial staff read everything under their federation, file the federation's
   own reports and review the units below it.
 - Superusers (admins) may do everything.
+- Resolutions: an officer sees those issued by their own unit or one of its ancestors
+  (the federation they belong to), never another federation's; admins see all.
 Views apply these through ``visible_units`` on querysets and the ``can_*`` checks.
 """
 
@@ -30,6 +32,27 @@ def visible_units(user):
     if user.role == User.Role.GRASSROOTS_OFFICER:
         return Organisation.objects.filter(pk=unit.pk)
     return Organisation.objects.under(unit)
+
+
+def resolution_issuers(user):
+    """The organisations whose resolutions ``user`` may see: their own unit and its
+    ancestors (a resolution applies to its issuer's subtree); every one for an admin
+    (None means no restriction)."""
+    if user.is_authenticated and user.is_superuser:
+        return None
+    unit = _officer_unit(user)
+    if unit is None or not user.role:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=[int(s) for s in unit.path.strip("/").split("/") if s])
+
+
+def can_close_year(user, federation):
+    """Whether ``user`` may lock (and unlock) a year of ``federation``'s resolution, and
+    reopen its reports once locked: its provincial staff, or an admin."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    own = _officer_unit(user)
+    return own is not None and user.role == User.Role.PROVINCIAL_STAFF and own.pk == federation.pk
 
 
 def can_view_unit(user, unit):

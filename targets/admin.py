@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +18,73 @@ from .models import (
     TargetComponent,
     TaskProgress,
 )
+from .resolution import services
+from .resolution.copying import copy_resolution
+
+
+class FigureChangeForm(forms.ModelForm):
+    """A figure already set changes only with a reason and the month it applies from."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for changing the figure"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+    effective_month = forms.IntegerField(
+        label=_("New figure applies from month"), required=False, min_value=1, max_value=12
+    )
+
+    def figure_changed(self):
+        return self.instance.pk is not None and "figure" in self.changed_data
+
+    def clean(self):
+        data = super().clean()
+        if self.figure_changed():
+            try:
+                services.validate_change(reason=data.get("change_reason"), effective_month=data.get("effective_month"))
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    self.add_error("change_reason" if field == "reason" else field, errors)
+        return data
+
+
+def save_with_figure_change(request, form, obj, save):
+    """Save ``obj`` as the form left it, its figure through ``services.change_figure`` when
+    it changed (old value kept, reason and month in the history, the target's text rewritten)."""
+    if not getattr(form, "figure_changed", lambda: False)():
+        save()
+        return
+    new = obj.figure
+    obj.figure = form.initial["figure"]
+    save()
+    services.change_figure(
+        obj,
+        figure=new,
+        reason=form.cleaned_data["change_reason"],
+        effective_month=form.cleaned_data["effective_month"],
+        user=request.user,
+    )
+
+
+class FigureChangeAdminMixin:
+    """Admin pages whose forms and inline forms may change figures (see ``FigureChangeForm``)."""
+
+    def save_model(self, request, obj, form, change):
+        save_with_figure_change(
+            request, form, obj, lambda: super(FigureChangeAdminMixin, self).save_model(request, obj, form, change)
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if not issubclass(formset.form, FigureChangeForm):
+            return super().save_formset(request, form, formset, change)
+        for obj in formset.save(commit=False):
+            inline_form = next(f for f in formset.forms if f.instance is obj)
+            obj._history_user = request.user
+            save_with_figure_change(request, inline_form, obj, obj.save)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
 
 
 class TargetInline(admin.TabularInline):
@@ -28,21 +99,63 @@ class PriorityTaskInline(admin.StackedInline):
     extra = 0
 
 
+class NextYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year of the new resolution"), min_value=2000, max_value=2100)
+    with_allocations = forms.BooleanField(
+        label=_("Also copy which units have a share (shares to be set)"), required=False
+    )
+
+
 @admin.register(Resolution)
 class ResolutionAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "title", "organisation", "issued_on", "report_due_day"]
-    list_filter = ["year"]
+    list_display = ["year", "title", "organisation", "issued_on", "report_due_day", "locked_at"]
+    list_filter = ["year", "organisation"]
     search_fields = ["title", "theme"]
     autocomplete_fields = ["organisation"]
+    readonly_fields = ["locked_at", "locked_by"]
     inlines = [TargetInline, PriorityTaskInline]
+    actions = ["start_next_year"]
+
+    @admin.action(description=_("Start next year's resolution"))
+    def start_next_year(self, request, queryset):
+        """A copy of the chosen resolution for a new year (targets.resolution.copying)."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one resolution to copy."), messages.ERROR)
+            return None
+        source = queryset.select_related("organisation").get()
+        form = NextYearForm(request.POST if "apply" in request.POST else None, initial={"year": source.year + 1})
+        if form.is_valid():
+            try:
+                created = copy_resolution(
+                    source, form.cleaned_data["year"], with_allocations=form.cleaned_data["with_allocations"]
+                )
+            except ValidationError as error:
+                form.add_error("year", error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(resolution)s was created: set its figures.") % {"resolution": created},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:targets_resolution_change", args=[created.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Start next year's resolution"),
+            "source": source,
+            "form": form,
+        }
+        return render(request, "admin/targets/resolution/start_next_year.html", context)
 
 
 class TargetComponentInline(admin.StackedInline):
     model = TargetComponent
+    form = FigureChangeForm
     extra = 0
     show_change_link = True
     fieldsets = [
         (None, {"fields": [("order", "label"), ("figure", "unit_of_measure"), ("measure", "figure_kind")]}),
+        (None, {"fields": [("change_reason", "effective_month")]}),
         (_("Threshold and workforce"), {"fields": [("threshold", "threshold_unit"), "min_workforce"]}),
         (
             _("Who reports it"),
@@ -57,21 +170,34 @@ class TargetComponentInline(admin.StackedInline):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "short_name", "resolution", "due_month"]
+class TargetAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
+    list_display = ["number", "short_name", "resolution", "due_month", "continues", "text_check"]
+    raw_id_fields = ["continues"]
     list_filter = ["resolution"]
     search_fields = ["short_name", "text"]
     inlines = [TargetComponentInline]
+    readonly_fields = ["text_check"]
+
+    @admin.display(description=_("does the text write the figures?"))
+    def text_check(self, obj):
+        missing = services.figures_missing_from_text(obj) if obj.pk else []
+        if not missing:
+            return "✔"
+        return _("The text does not write the figure %(figures)s") % {
+            "figures": ", ".join(number_format(c.figure, force_grouping=True) for c in missing)
+        }
 
 
 class AllocationInline(admin.TabularInline):
     model = Allocation
+    form = FigureChangeForm
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
 @admin.register(TargetComponent)
-class TargetComponentAdmin(SimpleHistoryAdmin):
+class TargetComponentAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
+    form = FigureChangeForm
     list_display = ["__str__", "figure_display", "unit_of_measure", "measure", "allocation_status"]
     list_filter = ["target__resolution", "measure"]
     search_fields = ["target__short_name", "label"]
@@ -113,7 +239,8 @@ class TargetComponentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(SimpleHistoryAdmin):
+class AllocationAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
+    form = FigureChangeForm
     list_display = ["component", "organisation", "figure"]
     list_filter = ["component__target__resolution", "component__target"]
     search_fields = ["organisation__name", "organisation__code"]

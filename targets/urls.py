@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", reports.report_index, name="report_index"),
     path("reports/excel/", excel.excel_upload, name="excel_upload"),
     path("reports/excel/template/", excel.excel_template, name="excel_template"),
+    path("reports/year/<int:resolution_id>/lock/", reports.year_lock, name="year_lock"),
     path("reports/review/", reports.ReviewListView.as_view(), name="review_list"),
     path("reports/<int:year>/<int:month>/<int:unit_id>/", reports.report_detail, name="report_detail"),
     path("reports/<int:year>/<int:month>/<int:unit_id>/edit/", reports.report_edit, name="report_edit"),

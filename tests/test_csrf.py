@@ -99,6 +99,7 @@ def posts(resolution, tree, setup):
             reverse("report_review", args=[2020, 3, tree["firm"].pk]),
             {"action": "return", "comment": "Sai số liệu", "version": str(setup["firm_report"].version)},
         ),
+        ("province", reverse("year_lock", args=[resolution.pk]), {}),
         ("rach_gia", reverse("branches:register"), new_unit),
         ("rach_gia", reverse("branches:register_under", args=[tree["rach_gia"].pk]), new_unit),
         (

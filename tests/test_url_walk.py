@@ -6,6 +6,8 @@ Admin URLs are covered as a group: the admin index and each registered model's c
 and add page (superuser 200, everyone else sent to the admin log-in).
 """
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.test import Client, RequestFactory
@@ -21,6 +23,13 @@ pytestmark = pytest.mark.django_db
 def fast_passwords(settings):
     """Seven users are made for each test: a fast hasher keeps the walk short."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def during_2020(settings):
+    """The walk plays 3 December 2020 (as the demo does): 2020 is open, so a lock of the
+    year is refused and no write of the walk is refused for a locked year."""
+    settings.UNIONPLAN_TODAY = datetime.date(2020, 12, 3)
 
 
 LOGIN = "login"  # 302 to the log-in page
@@ -39,7 +48,8 @@ def row(*answers):
 
 # (URL name, method, the arguments' keys) -> expected answer per user. The arguments are
 # real objects of the tree fixture: "rg" is Rạch Giá, "rg1" its grassroots union RG-1,
-# "c1" target 1's component, year 2020, month 3 (RG-1 submitted it) and month 4 (not filed).
+# "c1" target 1's component, "res" the 2020 resolution, year 2020, month 3 (RG-1 submitted
+# it) and month 4 (not filed).
 EXPECTED = {
     ("home", "GET", ()): row(LOGIN, 200, 200, 200, 200, 200, 200),
     ("dashboard", "GET", ()): row(LOGIN, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
@@ -60,6 +70,8 @@ EXPECTED = {
     ("report_detail", "GET", ("2020", "3", "rg1")): row(LOGIN, 200, 200, 200, 403, 403, 200),
     ("report_edit", "GET", ("2020", "4", "rg1")): row(LOGIN, 403, 403, 200, 403, 403, 403),
     ("report_review", "GET", ("2020", "3", "rg1")): row(405, 405, 405, 405, 405, 405, 405),
+    # Locking a closed year: the federation's provincial staff and admins only.
+    ("year_lock", "GET", ("res",)): row(LOGIN, 200, 403, 403, 403, 403, 200),
     ("branches:register", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
     ("branches:register_under", "GET", ("rg",)): row(LOGIN, 200, 200, 403, 403, 403, 200),
     ("login", "GET", ()): row(200, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
@@ -71,6 +83,8 @@ EXPECTED = {
     # A report write without its version could overwrite a newer save: 409 Conflict.
     ("report_edit", "POST", ("2020", "4", "rg1")): row(LOGIN, 403, 403, 409, 403, 403, 403),
     ("report_review", "POST", ("2020", "3", "rg1")): row(LOGIN, 409, 409, 403, 403, 403, 409),
+    # On 3 December 2020 the year has not ended: the lock is refused with a message.
+    ("year_lock", "POST", ("res",)): row(LOGIN, 400, 403, 403, 403, 403, 400),
     ("branches:register", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
     ("branches:register_under", "POST", ("rg",)): row(LOGIN, 200, 200, 403, 403, 403, 200),
     ("set_language", "POST", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
@@ -115,7 +129,15 @@ def objects(resolution, tree, users):
         expected_version=1,
         submit=True,
     )
-    return {"rg": tree["rach_gia"].pk, "rg1": tree["school"].pk, "c1": recruits.pk, "2020": 2020, "3": 3, "4": 4}
+    return {
+        "rg": tree["rach_gia"].pk,
+        "rg1": tree["school"].pk,
+        "c1": recruits.pk,
+        "res": resolution.pk,
+        "2020": 2020,
+        "3": 3,
+        "4": 4,
+    }
 
 
 def test_every_url_pattern_is_expected():

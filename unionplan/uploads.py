@@ -42,7 +42,6 @@ EMPTY_ROWS_FACTOR = 10  # row elements read, empty ones included, at most this Ã
 EXCEL_MAX_COLUMNS = 16_384  # column XFD: more cells in one row is not a workbook
 
 
-
 class UploadRefused(ValueError):
     """The uploaded file is refused; ``str(exc)`` is the message for the user."""
 

@@ -16,11 +16,14 @@ class AsOfForm(forms.Form):
     """Which month every figure is "as of" (January to the current month, never one that
     has not begun) and, where offered, which union's subtree."""
 
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
     month = forms.TypedChoiceField(label=_("As of the end of"), coerce=int, required=False)
     unit = forms.ModelChoiceField(label=_("Union"), queryset=Organisation.objects.none(), required=False)
 
-    def __init__(self, data, *, resolution, units=None, **kwargs):
+    def __init__(self, data, *, resolution, years=(), units=None, **kwargs):
         super().__init__(data, **kwargs)
+        # The year switch: the resolution itself is chosen before (targets.resolution.choice).
+        self.fields["year"].choices = list(years)
         self.fields["month"].choices = [
             (m, _("month %(month)s/%(year)s") % {"month": m, "year": resolution.year})
             for m in resolution.months_begun()

@@ -11,23 +11,76 @@ from branches.models import Organisation
 from targets.reporting.models import MonthlyReport, TaskProgress
 from targets.resolution.models import TargetComponent
 from targets.rollup.pace import Status
-from unionplan.numbers import format_achievement, format_number
+from unionplan.numbers import format_achievement, format_money, format_number, format_percent
 
 from .verdicts import catch_up_text, profile_text, status_badge
 
 NUMBER = {"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}}
 
 
-def month_link(name, month, *args):
-    return f"{reverse(name, args=args)}?month={month}"
+def period_link(name, period, *args):
+    """A link to another dashboard page of the same month and year (``period``:
+    ``month=11&year=2020``)."""
+    return f"{reverse(name, args=args)}?{period}"
 
 
-def unit_link(unit, component, month):
+def amount(component, value):
+    """A figure of ``component`` on a page: money the way reports write it ("2,5 tỷ đồng")
+    with every digit on hover, anything else grouped (5.821); a decrease with a true minus."""
+    if value is None:
+        return "–"
+    if component.is_money:
+        html = format_html(
+            '<span class="money" title="{}">{}</span>', format_money(value, exact=True), format_money(value)
+        )
+    else:
+        html = format_number(value)
+    return html.replace("-", "−", 1) if value < 0 else html
+
+
+def share_text(share, units, eligible, unit_of_measure):
+    """ "37,5% (3/8 doanh nghiệp)": a percentage of the eligible units and the counts behind it."""
+    if share is None:
+        return "–"
+    return f"{format_percent(share)} ({format_number(units)}/{format_number(eligible)} {unit_of_measure})"
+
+
+def figure_text(component, record):
+    """The figure a scope answers for: "5.821", "3/3", "60%", "15 tỷ đồng"; a changed figure
+    with its previous value: "5.821 (trước: 5.500, từ tháng 7)"."""
+    figure = record.figure
+    if figure is None:
+        text = "–"
+    elif component.is_share:
+        text = format_percent(figure, 0)
+    elif component.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE:
+        text = f"{format_number(figure)}/{format_number(figure)}"
+    else:
+        text = amount(component, figure)
+    previous = getattr(record, "previous_figure", None)
+    if previous is None or previous == figure:
+        return text
+    before = format_percent(previous, 0) if component.is_share else amount(component, previous)
+    note = _("(before: %(previous)s, from month %(month)s)") % {
+        "previous": before,
+        "month": record.figure_from_month,
+    }
+    return format_html('{} <span class="previous-figure small text-muted">{}</span>', text, note)
+
+
+def measured_text(component, record, value):
+    """Achieved, expected or projected: a percentage for a share, else an amount."""
+    if component.is_share:
+        return format_percent(value)
+    return amount(component, value)
+
+
+def unit_link(unit, component, period):
     """A unit's name linking to its page on ``component`` (a grassroots union's own dashboard)."""
     if unit.kind == Organisation.Kind.GRASSROOTS:
-        url = month_link("dashboard-unit", month, unit.pk)
+        url = period_link("dashboard-unit", period, unit.pk)
     else:
-        url = month_link("dashboard-component", month, unit.pk, component.pk)
+        url = period_link("dashboard-component", period, unit.pk, component.pk)
     dissolved = ""
     if unit.dissolved_on:
         dissolved = format_html(' <span class="small text-muted">({})</span>', _("dissolved"))
@@ -89,28 +142,23 @@ class ProgressTable(tables.Table):
         orderable = False
         attrs = {"class": "table table-sm table-hover align-middle progress-table"}
 
-    def render_expected(self, record):
-        return format_html(
-            '{}<span class="d-block small text-muted">{}</span>',
-            format_number(record.expected),
-            profile_text(record.profile),
-        )
-
-    def value_expected(self, record):
-        return record.expected
-
-    def render_remaining(self, value):
-        return format_number(value) if value else "–"
-
-    def render_catch_up(self, value):
-        return catch_up_text(value) or "–"
-
-    def value_catch_up(self, value):
-        return str(catch_up_text(value))
-
-    def __init__(self, *args, scope=None, month=None, **kwargs):
-        self.scope, self.month = scope, month
+    def __init__(self, *args, scope=None, month=None, period="", year=None, last_year=None, **kwargs):
+        self.scope, self.month, self.period, self.year = scope, month, period, year
+        # {component pk: achieved by the same month last year} (targets that continue one)
+        self.last_year = last_year or {}
         super().__init__(*args, **kwargs)
+
+    def render_remaining(self, record):
+        return measured_text(record.component, record, record.remaining) if record.remaining else "–"
+
+    def value_remaining(self, record):
+        return _as_float(record.remaining) if record.is_share else record.remaining
+
+    def render_catch_up(self, record):
+        return catch_up_text(record.catch_up, record.component) or "–"
+
+    def value_catch_up(self, record):
+        return str(catch_up_text(record.catch_up, record.component))
 
     def render_target(self, record):
         component = record.component
@@ -120,7 +168,7 @@ class ProgressTable(tables.Table):
         if self.scope is None:
             return name
         return format_html(
-            '<a href="{}">{}</a>', month_link("dashboard-component", self.month, self.scope.pk, component.pk), name
+            '<a href="{}">{}</a>', period_link("dashboard-component", self.period, self.scope.pk, component.pk), name
         )
 
     def value_target(self, record):
@@ -128,20 +176,53 @@ class ProgressTable(tables.Table):
         return f"{component.target.short_name} – {component.label}" if component.label else component.target.short_name
 
     def render_figure(self, record):
-        if record.all_eligible and record.figure:
-            return f"{format_number(record.figure)}/{format_number(record.figure)}"
-        return format_number(record.figure)
+        return figure_text(record.component, record)
 
     def render_achieved(self, record):
+        component = record.component
+        if record.is_share:
+            return share_text(record.share, record.achieved, record.eligible, component.unit_of_measure)
         if record.all_eligible and record.figure:
-            return f"{format_number(record.achieved)}/{format_number(record.figure)}"
-        return format_number(record.achieved)
+            achieved = f"{format_number(record.achieved)}/{format_number(record.figure)}"
+        else:
+            achieved = amount(component, record.achieved)
+        if component.pk not in self.last_year:
+            return achieved
+        return format_html(
+            '{}<br><span class="small text-muted last-year">{}</span>',
+            achieved,
+            _("same period %(year)s: %(achieved)s")
+            % {"year": self.year - 1, "achieved": amount(component, self.last_year[component.pk])},
+        )
+
+    def render_pending(self, record):
+        return amount(record.component, record.pending)
+
+    def render_expected(self, record):
+        return format_html(
+            '{}<span class="d-block small text-muted">{}</span>',
+            measured_text(record.component, record, record.expected),
+            profile_text(record.profile),
+        )
+
+    def render_projected(self, record):
+        return measured_text(record.component, record, record.projected)
 
     def value_figure(self, record):
         return record.figure
 
+    def value_pending(self, record):
+        return record.pending
+
     def value_achieved(self, record):
-        return record.achieved
+        """Exports: the exact figure, or a share's percentage (37.5)."""
+        return _as_float(record.share) if record.is_share else record.achieved
+
+    def value_expected(self, record):
+        return _as_float(record.expected) if record.is_share else record.expected
+
+    def value_projected(self, record):
+        return _as_float(record.projected) if record.is_share else record.projected
 
 
 class BranchTable(tables.Table):
@@ -161,12 +242,32 @@ class BranchTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("rank",)
 
-    def __init__(self, *args, component=None, month=None, **kwargs):
-        self.component, self.month = component, month
+    def __init__(self, *args, component=None, month=None, period="", **kwargs):
+        self.component, self.month, self.period = component, month, period
         super().__init__(*args, **kwargs)
 
+    def render_figure(self, record):
+        return figure_text(self.component, record)
+
+    def render_achieved(self, record):
+        if record.is_share:
+            return share_text(record.share, record.achieved, record.eligible, self.component.unit_of_measure)
+        return amount(self.component, record.achieved)
+
+    def render_pending(self, record):
+        return amount(self.component, record.pending)
+
+    def value_achieved(self, record):
+        return _as_float(record.share) if record.is_share else record.achieved
+
+    def value_figure(self, record):
+        return record.figure
+
+    def value_pending(self, record):
+        return record.pending
+
     def render_unit(self, value):
-        return unit_link(value, self.component, self.month)
+        return unit_link(value, self.component, self.period)
 
     def value_unit(self, value):
         return value.name
@@ -192,12 +293,24 @@ class BehindTable(tables.Table):
         orderable = False
         attrs = {"class": "table table-sm table-hover align-middle behind-table"}
 
-    def __init__(self, *args, component=None, month=None, **kwargs):
-        self.component, self.month = component, month
+    def __init__(self, *args, component=None, month=None, period="", **kwargs):
+        self.component, self.month, self.period = component, month, period
         super().__init__(*args, **kwargs)
 
     def render_unit(self, value):
-        return unit_link(value, self.component, self.month)
+        return unit_link(value, self.component, self.period)
+
+    def render_figure(self, record):
+        return figure_text(self.component, record)
+
+    def render_expected(self, record):
+        return measured_text(self.component, record, record.expected)
+
+    def render_achieved(self, record):
+        return measured_text(self.component, record, record.measured)
+
+    def render_shortfall(self, record):
+        return measured_text(self.component, record, record.shortfall)
 
     def value_unit(self, value):
         return value.name
@@ -297,14 +410,14 @@ class CompletenessTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
 
-    def __init__(self, *args, total=None, scope=None, month=None, **kwargs):
-        self.total, self.scope, self.month = total, scope, month
+    def __init__(self, *args, total=None, scope=None, month=None, period="", **kwargs):
+        self.total, self.scope, self.month, self.period = total, scope, month, period
         super().__init__(*args, **kwargs)
 
     def render_unit(self, value):
         if value.pk == self.scope.pk:
             return format_html('{} <span class="small text-muted">({})</span>', value.name, _("own report"))
-        url = f"{reverse('dashboard-completeness')}?unit={value.pk}&month={self.month}"
+        url = f"{reverse('dashboard-completeness')}?unit={value.pk}&{self.period}"
         return format_html('<a href="{}">{}</a>', url, value.name)
 
     def value_unit(self, value):

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from targets.rollup.pace import Status
-from unionplan.numbers import format_number
+from unionplan.numbers import format_money, format_number, format_percent
 
 STATUS_MARKS = {
     Status.EXCEEDED: "✔✔",
@@ -39,12 +39,21 @@ def profile_text(profile):
     return _("following the rhythm of %(year)s") % {"year": profile.year}
 
 
-def catch_up_text(catch_up):
+def needed_amount(component, value):
+    """A monthly need the way the component's figures are written: 412, 2,5 tỷ đồng, 6,0%."""
+    if component is not None and component.is_share:
+        return format_percent(value)
+    if component is not None and component.is_money:
+        return format_money(value)
+    return format_number(value)
+
+
+def catch_up_text(catch_up, component=None):
     """ "cần 412/tháng, gấp 3,1 lần nhịp hiện tại": what each remaining month needs, against
     the monthly average so far."""
     if catch_up is None:
         return ""
-    values = {"needed": format_number(catch_up.per_month), "ratio": format_number(catch_up.ratio, 1)}
+    values = {"needed": needed_amount(component, catch_up.per_month), "ratio": format_number(catch_up.ratio, 1)}
     if catch_up.ratio is None:
         return _("needs %(needed)s/month, nothing achieved so far") % values
     if catch_up.ratio > 1:

@@ -5,6 +5,8 @@ Views only wire request → domain query (targets.rollup) → table → template
 which unit is decided by branches.access alone.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
@@ -16,14 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.generic import RedirectView, TemplateView
 from django_tables2.export import TableExport
 
-from branches.access import can_view_unit, visible_units
+from branches.access import can_close_year, can_view_unit, visible_units
 from branches.models import Organisation
-from targets.resolution.models import Resolution, TargetComponent
+from targets.resolution.choice import resolution_choice
+from targets.resolution.models import TargetComponent
 from targets.rollup.breakdown import branch_progress, children_with_report_status, furthest_behind
 from targets.rollup.completeness import completeness, reported_so_far, unreported_units
 from targets.rollup.contribution import unit_contribution
 from targets.rollup.pace import expected_fraction
-from targets.rollup.progress import cumulative_by_month, headline, scope_progress
+from targets.rollup.progress import cumulative_by_month, headline, same_period_last_year, scope_progress
 from targets.rollup.tasks import task_narratives, task_summary
 from unionplan import clock
 from unionplan.paging import CappedRequestConfig
@@ -50,7 +53,7 @@ def home_unit(user, resolution):
     """The unit whose dashboard a user lands on: their own; the federation for an admin."""
     if user.organisation_id:
         return user.organisation
-    if user.is_superuser:
+    if user.is_superuser and resolution is not None:
         return resolution.organisation
     return None
 
@@ -59,26 +62,31 @@ class DashboardMixin(LoginRequiredMixin):
     """The resolution, the "as of" month and the unit (``scope``) a dashboard is about.
 
     The unit comes from the URL (``unit_pk``) or, on pages that offer a choice, from the
-    ``unit`` query parameter; a unit the user may not see is answered with 404."""
+    ``unit`` query parameter; a unit the user may not see is answered with 404. The
+    resolution is the one of the user's federation that applies to the unit, of the year
+    chosen with ``?year=`` (``targets.resolution.choice``)."""
 
     choose_unit = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.resolution = Resolution.objects.select_related("organisation").current()
+        self.scope = self.get_scope()
+        self.choice = resolution_choice(request.user, request.GET, unit=self.scope)
+        self.resolution = self.choice.resolution
         if self.resolution is None:
             raise Http404(_("No resolution has been loaded yet."))
-        self.scope = self.get_scope()
         self.month = self.resolution.default_month()
         self.as_of = AsOfForm(
             self.month_asked(request),
             resolution=self.resolution,
+            years=self.choice.form.fields["year"].choices,
             units=self.unit_choices() if self.choose_unit else None,
-            initial={"month": self.month, "unit": self.scope.pk},
+            initial={"month": self.month, "unit": self.scope.pk, "year": self.resolution.year},
         )
         if self.as_of.is_bound and self.as_of.is_valid() and self.as_of.cleaned_data["month"]:
             self.month = self.as_of.cleaned_data["month"]
+        self.period = urlencode({"month": self.month, "year": self.resolution.year})
         return super().dispatch(request, *args, **kwargs)
 
     def month_asked(self, request):
@@ -108,7 +116,9 @@ class DashboardMixin(LoginRequiredMixin):
     def get_scope(self):
         raw = self.kwargs.get("unit_pk") or (self.request.GET.get("unit") if self.choose_unit else None)
         if raw in (None, ""):
-            unit = home_unit(self.request.user, self.resolution)
+            user = self.request.user
+            landing = None if user.organisation_id else resolution_choice(user, self.request.GET).resolution
+            unit = home_unit(user, landing)
             if unit is None:
                 raise Http404(_("Your account is not attached to a union."))
             return unit
@@ -133,6 +143,7 @@ class DashboardMixin(LoginRequiredMixin):
             as_of=self.as_of,
             breadcrumbs=self.breadcrumbs(),
             month_end=self.resolution.month_end(self.month),
+            period=self.period,
         )
         if not self.resolution.is_closed(self.month):
             # Provisional figures: the month's reports are not all due yet (one query).
@@ -180,8 +191,8 @@ class DashboardLandingView(LoginRequiredMixin, RedirectView):
     """/dashboard/: the dashboard of the user's own union (where officers land after log-in)."""
 
     def get_redirect_url(self, *args, **kwargs):
-        resolution = Resolution.objects.select_related("organisation").current()
-        unit = home_unit(self.request.user, resolution) if resolution else None
+        user = self.request.user
+        unit = home_unit(user, None if user.organisation_id else resolution_choice(user, self.request.GET).resolution)
         if unit is None:
             return reverse("home")
         url = reverse("dashboard-unit", args=[unit.pk])
@@ -209,7 +220,15 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
             data = unit_contribution(self.resolution, self.scope, self.month)
             table = ContributionTable(data, month=self.month)
         else:
-            table = ProgressTable(self.rows, scope=self.scope, month=self.month)
+            last_year = same_period_last_year(self.resolution, self.scope, self.month)
+            table = ProgressTable(
+                self.rows,
+                scope=self.scope,
+                month=self.month,
+                period=self.period,
+                year=self.resolution.year,
+                last_year=last_year,
+            )
         CappedRequestConfig(self.request, paginate=False).configure(table)
         return {"progress": table}
 
@@ -218,6 +237,11 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         if not self.scope.is_grassroots:
             context["headline"] = headline(self.rows)
             context["year_verdict"] = self.month == 12 and self.resolution.is_closed(12)
+        context["can_close_year"] = (
+            self.scope.pk == self.resolution.organisation_id
+            and self.resolution.has_ended()
+            and can_close_year(self.request.user, self.resolution.organisation)
+        )
         return context
 
 
@@ -271,9 +295,12 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         children = self.filterset.queryset
         data = branch_progress(self.resolution, self.component, self.scope, self.month, children, self.row.profile)
         chosen = set(self.filterset.qs.values_list("pk", flat=True)) if self.filterset.is_valid() else set()
-        table = BranchTable([r for r in data if r.unit.pk in chosen], component=self.component, month=self.month)
+        chosen_rows = [r for r in data if r.unit.pk in chosen]
+        table = BranchTable(chosen_rows, component=self.component, month=self.month, period=self.period)
         CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
-        behind = BehindTable(furthest_behind(data), component=self.component, month=self.month, prefix="b-")
+        behind = BehindTable(
+            furthest_behind(data), component=self.component, month=self.month, period=self.period, prefix="b-"
+        )
         CappedRequestConfig(self.request, paginate=False).configure(behind)
         return {"units": table, "behind": behind}
 
@@ -308,7 +335,7 @@ class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
 
     def get_tables(self):
         rows, total = self.summary
-        branches = CompletenessTable(rows, total=total, scope=self.scope, month=self.month)
+        branches = CompletenessTable(rows, total=total, scope=self.scope, month=self.month, period=self.period)
         CappedRequestConfig(self.request, paginate=False).configure(branches)
         units = UnreportedUnitsTable(unreported_units(self.resolution, self.scope, self.month), prefix="u-")
         CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(units)

@@ -79,6 +79,8 @@ def _parse_month(value, upper):
         raise ExcelError(_("There is no resolution for %(year)s.") % {"year": year})
     if not services.month_is_open(resolution=resolution, month=month):
         raise ExcelError(_("Month %(month)s cannot be reported yet.") % {"month": text})
+    if resolution.is_locked:
+        raise ExcelError(_("The year %(year)s is locked: its reports can no longer be changed.") % {"year": year})
     return resolution, month
 
 

@@ -10,11 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branches import access
-from targets.resolution.models import Resolution
+from targets.resolution.choice import resolution_choice
 
 from . import services
 from .excel_import import excel_import
@@ -25,9 +26,12 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 class TemplateForm(forms.Form):
     month = forms.TypedChoiceField(label=gettext_lazy("Month"), coerce=int)
+    # The year chosen with the year switch; the resolution is chosen from it before.
+    year = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, resolution, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["year"].initial = resolution.year
         months = [m for m in range(1, 13) if services.month_is_open(resolution=resolution, month=m)]
         self.fields["month"].choices = [(m, month_label(resolution, m)) for m in months]
         if months:
@@ -48,24 +52,25 @@ class UploadForm(forms.Form):
         return file
 
 
-def _upper_and_resolution(user):
-    upper = access.bulk_entry_root(user)
+def _upper_and_choice(request):
+    upper = access.bulk_entry_root(request.user)
     if upper is None:
         raise PermissionDenied
-    return upper, Resolution.objects.for_unit(upper).current()
+    return upper, resolution_choice(request.user, request.GET, unit=upper)
 
 
 @login_required
 def excel_template(request):
-    """The month's template (GET ?month=M) listing the officer's grassroots unions."""
-    upper, resolution = _upper_and_resolution(request.user)
+    """The month's template (GET ?month=M&year=Y) listing the officer's grassroots unions."""
+    upper, choice = _upper_and_choice(request)
+    resolution = choice.resolution
     if resolution is None:
         messages.error(request, _("No resolution has been loaded yet."))
         return redirect("excel_upload")
     form = TemplateForm(request.GET, resolution=resolution)
     if not form.is_valid():
         messages.error(request, _("Choose a month of %(year)s that has begun.") % {"year": resolution.year})
-        return redirect("excel_upload")
+        return redirect(f"{reverse('excel_upload')}?{choice.query}")
     month = form.cleaned_data["month"]
     content = build_template(upper=upper, resolution=resolution, month=month)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -77,7 +82,8 @@ def excel_template(request):
 @login_required
 def excel_upload(request):
     """The bulk entry page: download a template; upload it filled in (POST)."""
-    upper, resolution = _upper_and_resolution(request.user)
+    upper, choice = _upper_and_choice(request)
+    resolution = choice.resolution
     result, file_error = None, None
     upload_form = UploadForm()
     if request.method == "POST" and resolution is not None:
@@ -98,11 +104,12 @@ def excel_upload(request):
                             "skipped": result.skipped,
                         },
                     )
-                    return redirect("excel_upload")
+                    return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
     context = {
         "upper": upper,
         "resolution": resolution,
         "template_form": TemplateForm(resolution=resolution) if resolution else None,
+        "year_form": choice.form,
         "upload_form": upload_form,
         "result": result,
         "file_error": file_error,

@@ -23,9 +23,12 @@ from .services import month_is_open
 
 Measure = TargetComponent.Measure
 
-# Beyond these a figure is a typing slip, not a month's work.
-MAX_QUANTITY = 1_000_000
-MAX_VALUE = Decimal("100000000")
+# A month's figure may be money in đồng (a fund of 2.500.000.000 đồng): up to 10^15. The
+# column holds 64 bits, but running totals add up thousands of units' figures, which must
+# still fit 64 bits; a value may take all its column holds (18 digits before the comma).
+MAX_QUANTITY = 10**15
+VALUE_DIGITS, VALUE_PLACES = 20, 2
+MAX_VALUE = Decimal(10) ** (VALUE_DIGITS - VALUE_PLACES) - Decimal("0.01")
 
 
 def quantity_field(label):
@@ -46,8 +49,8 @@ def value_field(label):
         required=False,
         min_value=0,
         max_value=MAX_VALUE,
-        max_digits=14,
-        decimal_places=2,
+        max_digits=VALUE_DIGITS,
+        decimal_places=VALUE_PLACES,
         widget=forms.TextInput(attrs={"class": "form-control text-end"}),
     )
 
@@ -203,8 +206,10 @@ class MonthlyReportForm(forms.Form):
         for row in self.rows:
             pk = row.component.pk
             quantity = data.get(self.field_name(pk, "quantity"))
+            # Money is no head count: only other figures are checked against the workforce.
             if (
                 quantity
+                and not row.component.is_money
                 and self.unit.kind == self.unit.Kind.GRASSROOTS
                 and self.unit.workforce
                 and quantity > self.unit.workforce

@@ -62,7 +62,8 @@ def _contribution_of(unit, rows, components):
             if approved_done and (cid, "a") not in first:
                 first.add((cid, "a"))
                 totals[1] += 1
-            if (approved_done or (submitted and done)) and (cid, "p") not in first:
+            # A submitted figure stands in for its approved snapshot (pending may be negative).
+            if (done if submitted else approved_done) and (cid, "p") not in first:
                 first.add((cid, "p"))
                 totals[4] += 1
         elif component.measure == Measure.UNITS_AT_THRESHOLD:
@@ -71,7 +72,7 @@ def _contribution_of(unit, rows, components):
             if reached and (cid, "a") not in first:
                 first.add((cid, "a"))
                 totals[2] += 1
-            if (reached or pending) and (cid, "p") not in first:
+            if (pending if submitted else reached) and (cid, "p") not in first:
                 first.add((cid, "p"))
                 totals[5] += 1
     return {key: values for key, values in result.items() if any(values)}

@@ -125,11 +125,11 @@ class ReportFigure(models.Model):
     quantity = models.BigIntegerField(_("quantity this month"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    value = models.DecimalField(_("reported value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    value = models.DecimalField(_("reported value"), max_digits=20, decimal_places=2, null=True, blank=True)
     # What the parent union last approved (null until the first approval).
     approved_quantity = models.BigIntegerField(_("approved quantity"), null=True, blank=True)
     approved_done = models.BooleanField(_("approved done"), default=False)
-    approved_value = models.DecimalField(_("approved value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    approved_value = models.DecimalField(_("approved value"), max_digits=20, decimal_places=2, null=True, blank=True)
 
     history = HistoricalRecords()
 

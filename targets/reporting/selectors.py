@@ -59,6 +59,12 @@ def units_with_report_status(*, unit, resolution, month, today=None):
             report_status=F("report__status"),
             first_submitted_at=F("report__first_submitted_at"),
             submitted_at=F("report__submitted_at"),
+            # Approved once: reported, also while reopened for correction.
+            was_approved=Case(
+                When(report__approved_at__isnull=False, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
         .annotate(
             state=Case(
@@ -82,11 +88,15 @@ def units_with_report_status(*, unit, resolution, month, today=None):
 
 
 def state_counts(units):
-    """How many units are in each state, and how many were late (one query)."""
-    rows = units.order_by().values("state").annotate(n=Count("pk"))
-    counts = {row["state"]: row["n"] for row in rows}
-    counts["total"] = sum(counts.values())
-    counts["reported"] = counts.get(Status.SUBMITTED, 0) + counts.get(Status.APPROVED, 0)
+    """How many units are in each state, and how many reported: submitted, approved, or
+    approved once and reopened for correction (one query)."""
+    rows = units.order_by().values("state", "was_approved").annotate(n=Count("pk"))
+    counts = {"reported": 0}
+    for row in rows:
+        counts[row["state"]] = counts.get(row["state"], 0) + row["n"]
+        if row["state"] in (Status.SUBMITTED, Status.APPROVED) or row["was_approved"]:
+            counts["reported"] += row["n"]
+    counts["total"] = sum(n for state, n in counts.items() if state != "reported")
     return counts
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branches import access
+from targets.resolution.models import Resolution
 from unionplan import clock
 
 from . import ledger
@@ -55,6 +56,75 @@ class ReportMonthNotOpen(ReportError):
     """The month is outside the resolution's year or still in the future."""
 
 
+class ReportYearLocked(ReportError):
+    """The resolution's year is locked and the report was not reopened since."""
+
+
+def _locked_at(resolution_id):
+    """When the year was locked (read afresh inside the write's transaction), or None."""
+    return Resolution.objects.filter(pk=resolution_id).values_list("locked_at", flat=True).first()
+
+
+def report_is_writable(report):
+    """Whether the lock of a closed year lets ``report`` change: always in an open year;
+    in a locked one only a report reopened (by provincial staff) after the lock, until it
+    is approved again. A reopen, return or approval sets ``reviewed_at``."""
+    locked_at = _locked_at(report.resolution_id)
+    return locked_at is None or (report.reviewed_at is not None and report.reviewed_at >= locked_at)
+
+
+def _check_year_open(report, *, user=None, reopening=False):
+    """Refuse a write to a report of a locked year (the one place that enforces the lock)."""
+    if reopening:
+        federation = report.resolution.organisation
+        allowed = _locked_at(report.resolution_id) is None or access.can_close_year(user, federation)
+    else:
+        allowed = report_is_writable(report)
+    if not allowed:
+        raise ReportYearLocked(
+            _(
+                "The year %(year)s is locked: its reports can no longer be changed. "
+                "Provincial staff can reopen a report with a reason."
+            )
+            % {"year": report.resolution.year}
+        )
+
+
+def resolution_lock(*, resolution, user):
+    """Lock a closed year: from now on its reports change only through a reopen with a reason."""
+    if not access.can_close_year(user, resolution.organisation):
+        raise PermissionDenied
+    if not resolution.has_ended():
+        raise ReportError(_("A year can be locked only after it has ended."))
+    with transaction.atomic():
+        locked = Resolution.objects.select_for_update().get(pk=resolution.pk)
+        if locked.is_locked:
+            raise ReportError(_("This year is already locked."))
+        locked.locked_at, locked.locked_by = clock.now(), user
+        locked._history_user = user
+        locked._change_reason = _("Year locked")
+        locked.save(update_fields=["locked_at", "locked_by"])
+    resolution.refresh_from_db()
+    return resolution
+
+
+def resolution_unlock(*, resolution, user, reason):
+    """Unlock a locked year (provincial staff or an admin), with the reason kept in history."""
+    if not access.can_close_year(user, resolution.organisation):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for unlocking the year."))
+    with transaction.atomic():
+        unlocked = Resolution.objects.select_for_update().get(pk=resolution.pk)
+        unlocked.locked_at, unlocked.locked_by = None, None
+        unlocked._history_user = user
+        unlocked._change_reason = reason
+        unlocked.save(update_fields=["locked_at", "locked_by"])
+    resolution.refresh_from_db()
+    return resolution
+
+
 def month_is_open(*, resolution, month, today=None):
     """Whether ``month`` of the resolution's year can be reported: January to December,
     never a month that has not started yet."""
@@ -74,6 +144,13 @@ def report_get_or_create(*, unit, resolution, month):
     if not month_is_open(resolution=resolution, month=month):
         raise ReportMonthNotOpen(
             _("Reports can be filed only for months of %(year)s that have begun.") % {"year": resolution.year}
+        )
+    if (
+        resolution.is_locked
+        and not MonthlyReport.objects.filter(resolution=resolution, organisation=unit, month=month).exists()
+    ):
+        raise ReportYearLocked(
+            _("The year %(year)s is locked: no new report can be filed for it.") % {"year": resolution.year}
         )
     report, _created = MonthlyReport.objects.get_or_create(resolution=resolution, organisation=unit, month=month)
     # Also fills in rows for components added to the resolution after the report was created.
@@ -135,6 +212,7 @@ def report_save(
     allowed = access.can_enter_for if on_behalf else access.can_file_for
     if not allowed(user, report.organisation):
         raise PermissionDenied
+    _check_year_open(report)
     _bump_version(
         report,
         expected_version=expected_version,
@@ -203,6 +281,7 @@ def report_approve(*, report, user, expected_version=None):
     """Approve a submitted report: lock it and copy its working figures into the
     approved snapshot that dashboards count."""
     _check_reviewer(user, report)
+    _check_year_open(report)
     _bump_version(
         report,
         expected_version=expected_version,
@@ -239,6 +318,7 @@ def report_approve(*, report, user, expected_version=None):
 def report_return(*, report, user, comment, expected_version=None):
     """Return a submitted report to the unit with a comment saying what to correct."""
     _check_reviewer(user, report)
+    _check_year_open(report)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(_("Say what the unit should correct."))
@@ -259,8 +339,10 @@ def report_return(*, report, user, comment, expected_version=None):
 @keeps_totals_current
 def report_reopen(*, report, user, reason, expected_version=None):
     """Reopen an approved report for correction. The approved snapshot stays (dashboards
-    keep counting it) until the corrected report is approved again."""
+    keep counting it) until the corrected report is approved again. In a locked year
+    only provincial staff (or an admin) may reopen."""
     _check_reviewer(user, report)
+    _check_year_open(report, user=user, reopening=True)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for reopening the report."))
@@ -286,11 +368,15 @@ __all__ = [
     "ReportError",
     "ReportLocked",
     "ReportMonthNotOpen",
+    "ReportYearLocked",
     "month_is_open",
     "report_approve",
     "report_get_or_create",
     "report_reopen",
     "report_return",
+    "report_is_writable",
     "report_save",
+    "resolution_lock",
+    "resolution_unlock",
     "reported_components",
 ]

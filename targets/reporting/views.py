@@ -19,6 +19,7 @@ from django_tables2 import SingleTableMixin
 
 from branches import access
 from branches.models import Organisation
+from targets.resolution.choice import resolution_choice
 from targets.resolution.models import Resolution
 from unionplan.paging import CappedRequestConfig
 
@@ -50,7 +51,8 @@ def report_index(request):
     unit = request.user.organisation
     if unit is None or not access.can_file_for(request.user, unit):
         raise PermissionDenied
-    resolution = Resolution.objects.for_unit(unit).current()
+    choice = resolution_choice(request.user, request.GET, unit=unit)
+    resolution = choice.resolution
     months = []
     if resolution:
         reports = {r.month: r for r in MonthlyReport.objects.filter(organisation=unit, resolution=resolution)}
@@ -65,7 +67,13 @@ def report_index(request):
             )
     # The month to file now is marked: the latest that has ended, whose report is due next.
     reporting_month = resolution.reporting_month() if resolution else None
-    context = {"unit": unit, "resolution": resolution, "months": months, "reporting_month": reporting_month}
+    context = {
+        "unit": unit,
+        "resolution": resolution,
+        "months": months,
+        "year_form": choice.form,
+        "reporting_month": reporting_month,
+    }
     return render(request, "reports/index.html", context)
 
 
@@ -76,9 +84,17 @@ def report_edit(request, year, month, unit_id):
     if not access.can_file_for(request.user, unit):
         raise PermissionDenied
     resolution = _open_resolution(unit, year, month)
-    report = services.report_get_or_create(unit=unit, resolution=resolution, month=month)
     detail_url = reverse("report_detail", args=[year, month, unit.pk])
+    try:
+        report = services.report_get_or_create(unit=unit, resolution=resolution, month=month)
+    except services.ReportYearLocked as error:
+        messages.error(request, str(error))
+        return redirect(detail_url)
     if report.status not in services.EDITABLE_STATUSES:
+        return redirect(detail_url)
+    if not services.report_is_writable(report):
+        locked = _("The year %(year)s is locked: its reports can no longer be changed.")
+        messages.error(request, locked % {"year": year})
         return redirect(detail_url)
     if request.method == "POST":
         action = request.POST.get("action", "save")
@@ -134,14 +150,21 @@ def _detail_context(request, unit, resolution, month):
         .select_related("submitted_by", "reviewed_by", "resolution")
         .first()
     )
+    # In a locked year only a report reopened since the lock changes, and only provincial
+    # staff reopen (the rule itself: services.report_is_writable and access.can_close_year).
+    writable = services.report_is_writable(report) if report else not resolution.is_locked
+    may_reopen = not resolution.is_locked or access.can_close_year(request.user, resolution.organisation)
+    can_review = access.can_review_unit(request.user, unit) and (
+        writable or (report is not None and report.status == MonthlyReport.Status.APPROVED and may_reopen)
+    )
     context = {
         "unit": unit,
         "resolution": resolution,
         "month": month,
         "report": report,
         "due": resolution.due_date(month),
-        "can_file": access.can_file_for(request.user, unit),
-        "can_review": access.can_review_unit(request.user, unit),
+        "can_file": access.can_file_for(request.user, unit) and writable,
+        "can_review": can_review,
         "founded": selectors.founded_this_year(unit=unit, resolution=resolution),
     }
     if report:
@@ -224,10 +247,19 @@ class ReviewListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.root = access.review_root(request.user)
-        if self.root is None:
+        user = request.user
+        if user.organisation_id:
+            self.root = access.review_root(user)
+            if self.root is None:
+                raise PermissionDenied
+            self.choice = resolution_choice(user, request.GET, unit=self.root)
+        elif access.is_reviewer(user):
+            # An admin without a unit reviews the chosen federation's tree.
+            self.choice = resolution_choice(user, request.GET)
+            self.root = self.choice.resolution.organisation if self.choice.resolution else None
+        else:
             raise PermissionDenied
-        self.resolution = Resolution.objects.for_unit(self.root).current()
+        self.resolution = self.choice.resolution
         if self.resolution is None:
             raise Http404(_("No resolution has been loaded yet."))
         # Reviewers open on the month whose reports are coming in now (the latest that has
@@ -260,9 +292,37 @@ class ReviewListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         context |= {
             "root": self.root,
             "resolution": self.resolution,
+            "year_form": self.choice.form,
             "month": self.month,
             "months": months,
             "due": self.resolution.due_date(self.month),
             "counts": selectors.state_counts(self.get_queryset()),
         }
         return context
+
+
+@login_required
+def year_lock(request, resolution_id):
+    """Lock a closed year (GET: what it means and a confirmation; POST: do it), or unlock
+    it with a reason. Provincial staff of the issuing federation, or an admin."""
+    resolution = get_object_or_404(Resolution.objects.visible_to(request.user), pk=resolution_id)
+    if not access.can_close_year(request.user, resolution.organisation):
+        raise PermissionDenied
+    back = f"{reverse('dashboard-unit', args=[resolution.organisation_id])}?year={resolution.year}"
+    error = None
+    if request.method == "POST":
+        try:
+            if resolution.is_locked:
+                services.resolution_unlock(resolution=resolution, user=request.user, reason=request.POST.get("reason"))
+                messages.success(request, _("The year %(year)s was unlocked.") % {"year": resolution.year})
+            else:
+                services.resolution_lock(resolution=resolution, user=request.user)
+                messages.success(request, _("The year %(year)s was locked.") % {"year": resolution.year})
+        except services.ReportError as exc:
+            error = str(exc)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect(back)
+    context = {"resolution": resolution, "back": back, "error": error}
+    return render(request, "reports/year_lock.html", context, status=400 if error else 200)

@@ -1,16 +1,31 @@
-"""Load a year's resolution from a data file (see targets/data/)."""
+"""Load a year's resolution from a data file (see targets/data/).
+
+The file is first checked against its published JSON Schema (``resolution.schema.json``,
+described in the README) and a few rules a schema cannot say (target numbers used twice, a
+date that does not exist): every problem becomes one message naming the target, the
+component and the field, and nothing is loaded from a file with any problem.
+"""
 
 import datetime
+import functools
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from jsonschema import Draft202012Validator
 
 from branches.models import Organisation
+from unionplan.numbers import format_number
 
+from . import services
 from .models import PriorityTask, Resolution, Target, TargetComponent
 
+SCHEMA_FILE = Path(__file__).with_name("resolution.schema.json")
 LEVEL_FIELDS = {"province": "for_province", "upper_level": "for_upper_level", "grassroots": "for_grassroots"}
 SECTOR_FIELDS = {
     "public_agency": "for_public_agency",
@@ -19,19 +34,135 @@ SECTOR_FIELDS = {
 }
 
 
+class ResolutionFileError(ValueError):
+    """A resolution file that cannot be loaded: ``messages`` says every reason, one a line."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+@functools.cache
+def schema():
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def _where(data, path):
+    """ "target 3, component 2" (or "task 1", or nothing at the top level) for a path in the file."""
+    if len(path) < 2 or path[0] not in ("targets", "tasks") or not isinstance(path[1], int):
+        return ""
+    items = data.get(path[0]) if isinstance(data, dict) else None
+    item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
+    number = item.get("number") if isinstance(item, dict) else None
+    if path[0] == "tasks":
+        where = _("task %(number)s") % {"number": number} if isinstance(number, int) else ""
+        where = where or _("task no. %(position)s in the file") % {"position": path[1] + 1}
+        return where
+    where = _("target %(number)s") % {"number": number} if isinstance(number, int) else ""
+    where = where or _("target no. %(position)s in the file") % {"position": path[1] + 1}
+    if len(path) >= 4 and path[2] == "components" and isinstance(path[3], int):
+        where += ", " + _("component %(position)s") % {"position": path[3] + 1}
+    return where
+
+
+TYPE_NAMES = {
+    "integer": gettext_lazy("a whole number"),
+    "string": gettext_lazy("text"),
+    "array": gettext_lazy("a list"),
+    "object": gettext_lazy("an object"),
+    "number": gettext_lazy("a number"),
+    "null": gettext_lazy("empty"),
+}
+
+
+def _problem(error):
+    """(field, what is wrong) of one schema error."""
+    fields = [p for p in error.absolute_path if isinstance(p, str)]
+    field = fields[-1] if fields else ""
+    value, limit = error.instance, error.validator_value
+    kind = error.validator
+    if kind == "required":
+        missing = re.match(r"'(.+)' is a required property", error.message)
+        return (missing.group(1) if missing else field), _("missing")
+    if kind == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        extra = sorted(set(value) - known) if isinstance(value, dict) else []
+        return ", ".join(extra) or field, _("unknown field")
+    if kind in ("enum", "const"):
+        choices = limit if kind == "enum" else [limit]
+        return field, _("“%(value)s” is not one of: %(choices)s") % {
+            "value": value,
+            "choices": ", ".join(str(c) for c in choices),
+        }
+    if kind == "type":
+        types = limit if isinstance(limit, list) else [limit]
+        return field, _("must be %(type)s") % {"type": _(" or ").join(str(TYPE_NAMES.get(t, t)) for t in types)}
+    if kind in ("minimum", "maximum"):
+        message = _("%(value)s is below %(limit)s") if kind == "minimum" else _("%(value)s is above %(limit)s")
+        return field, message % {"value": format_number(value), "limit": format_number(limit)}
+    if kind == "minLength":
+        return field, _("must not be empty")
+    if kind == "maxLength":
+        return field, _("longer than %(limit)s characters") % {"limit": limit}
+    if kind == "pattern":
+        return field, _("“%(value)s” is not in the expected form") % {"value": value}
+    if kind == "minItems":
+        return field, _("needs at least %(limit)s item") % {"limit": limit}
+    if kind == "uniqueItems":
+        return field, _("lists an item twice")
+    return field, error.message
+
+
+def _message(where, field, problem):
+    if where:
+        return _("%(where)s, field “%(field)s”: %(problem)s") % {"where": where, "field": field, "problem": problem}
+    return _("field “%(field)s”: %(problem)s") % {"field": field, "problem": problem}
+
+
+def _rule_errors(data):
+    """What the schema cannot say: numbers used twice, dates that do not exist, thresholds."""
+    messages = []
+    for key in ("targets", "tasks"):
+        seen = set()
+        for position, item in enumerate(data.get(key) or []):
+            number = item.get("number") if isinstance(item, dict) else None
+            if isinstance(number, int) and number in seen:
+                where = _where(data, [key, position])
+                messages.append(_message(where, "number", _("the number %(n)s is used twice") % {"n": number}))
+            seen.add(number)
+    try:
+        datetime.date.fromisoformat(str(data.get("issued_on")))
+    except ValueError:
+        messages.append(_message("", "issued_on", _("not a date (yyyy-mm-dd)")))
+    return messages
+
+
+def check_resolution(data):
+    """Every problem of a resolution file's ``data``, as messages (empty when it loads)."""
+    if not isinstance(data, dict):
+        return [_("The file must hold one JSON object (a resolution).")]
+    errors = sorted(Draft202012Validator(schema()).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    messages = []
+    for error in errors:
+        if error.validator in ("allOf", "if", "then"):
+            continue
+        field, problem = _problem(error)
+        messages.append(_message(_where(data, list(error.absolute_path)), field, problem))
+    if not messages:
+        messages = _rule_errors(data)
+    return list(dict.fromkeys(messages))
+
+
 def _component_fields(data):
-    reported_by = data.get("reported_by", [])
+    reported_by = data["reported_by"]
     sectors = data.get("sectors", list(SECTOR_FIELDS))
-    unknown = (set(reported_by) - set(LEVEL_FIELDS)) | (set(sectors) - set(SECTOR_FIELDS))
-    if unknown:
-        raise ValueError(f"unknown level or sector: {sorted(unknown)}")
     fields = {
         "label": data.get("label", ""),
         "figure": int(data["figure"]),
         "unit_of_measure": data["unit_of_measure"],
         "measure": data["measure"],
         "figure_kind": data.get("figure_kind", TargetComponent.FigureKind.AT_LEAST),
-        "threshold": Decimal(data["threshold"]) if data.get("threshold") else None,
+        "threshold": Decimal(str(data["threshold"])) if data.get("threshold") is not None else None,
         "threshold_unit": data.get("threshold_unit", ""),
         "min_workforce": data.get("min_workforce"),
     }
@@ -57,12 +188,18 @@ def _continued_target(resolution, data):
 
 
 @transaction.atomic
-def load_resolution(data, *, update=False):
+def load_resolution(data, *, update=False, reason="", effective_month=None, user=None):
     """Create the resolution described by ``data``; return (resolution, created).
 
     Idempotent: rows that exist are left as they are (admins may have edited them),
-    unless ``update`` is true, in which case they are set to the file's values.
+    unless ``update`` is true, in which case they are set to the file's values; a figure
+    that changes needs a reason and the month it applies from (the component's "reason"
+    and "effective_month" in the file, else ``reason`` and ``effective_month``). Raises
+    ``ResolutionFileError`` with every problem, having loaded nothing.
     """
+    messages = check_resolution(data)
+    if messages:
+        raise ResolutionFileError(messages)
 
     def upsert(model, lookup, defaults):
         if update:
@@ -70,7 +207,7 @@ def load_resolution(data, *, update=False):
         return model.objects.get_or_create(**lookup, defaults=defaults)
 
     org = data["organisation"]
-    organisation, _ = Organisation.objects.get_or_create(
+    organisation, _created = Organisation.objects.get_or_create(
         code=org["code"], defaults={"name": org["name"], "kind": org["kind"]}
     )
     resolution, created = upsert(
@@ -86,8 +223,8 @@ def load_resolution(data, *, update=False):
             "source": data.get("source", ""),
         },
     )
-    for t in data["targets"]:
-        target, _ = upsert(
+    for position, t in enumerate(data["targets"]):
+        target, _created = upsert(
             Target,
             {"resolution": resolution, "number": t["number"]},
             {
@@ -98,15 +235,59 @@ def load_resolution(data, *, update=False):
             },
         )
         for order, component in enumerate(t["components"], start=1):
-            upsert(TargetComponent, {"target": target, "order": order}, _component_fields(component))
+            fields = _component_fields(component)
+            existing = TargetComponent.objects.filter(target=target, order=order).first()
+            if existing is None or not update:
+                upsert(TargetComponent, {"target": target, "order": order}, fields)
+                continue
+            figure = fields.pop("figure")
+            # Through save(): a change of what counts recounts the totals (signals).
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            existing.save()
+            if figure != existing.figure:
+                where = _where(data, ["targets", position, "components", order - 1])
+                try:
+                    services.change_figure(
+                        existing,
+                        figure=figure,
+                        reason=component.get("reason") or reason,
+                        effective_month=component.get("effective_month") or effective_month,
+                        user=user,
+                    )
+                except ValidationError as error:
+                    problem = _("the figure changes from %(old)s to %(new)s: %(why)s") % {
+                        "old": format_number(existing.figure),
+                        "new": format_number(figure),
+                        "why": " ".join(error.messages),
+                    }
+                    messages.append(_message(where, "figure", problem))
     for task in data["tasks"]:
         upsert(
             PriorityTask,
             {"resolution": resolution, "number": task["number"]},
             {"title": task["title"], "text": task["text"]},
         )
+    if messages:  # raised inside the transaction: everything above is rolled back
+        raise ResolutionFileError(messages)
     return resolution, created
 
 
-def load_resolution_file(path, *, update=False):
-    return load_resolution(json.loads(Path(path).read_text(encoding="utf-8")), update=update)
+def read_resolution_file(path):
+    """The data of a resolution file; ``ResolutionFileError`` when it cannot be read."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ResolutionFileError(
+            [_("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}]
+        ) from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ResolutionFileError(
+            [_("%(path)s is not a JSON file: %(error)s") % {"path": path, "error": error}]
+        ) from error
+
+
+def load_resolution_file(path, *, update=False, reason="", effective_month=None, user=None):
+    return load_resolution(
+        read_resolution_file(path), update=update, reason=reason, effective_month=effective_month, user=user
+    )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branches import access
 from branches.models import Organisation
 from unionplan import clock
 
@@ -33,9 +34,29 @@ class ResolutionQuerySet(models.QuerySet):
         ids = [int(s) for s in unit.path.strip("/").split("/") if s]
         return self.filter(organisation_id__in=ids)
 
-    def current(self):
-        """The latest resolution (the one the app shows by default), or None."""
-        return self.order_by("-year", "-issued_on").first()
+    def visible_to(self, user):
+        """Resolutions ``user`` may see: their own federation's (``access.resolution_issuers``)."""
+        issuers = access.resolution_issuers(user)
+        return self if issuers is None else self.filter(organisation__in=issuers)
+
+    def years(self):
+        """The distinct years of these resolutions, latest first."""
+        return sorted(set(self.values_list("year", flat=True)), reverse=True)
+
+    def pick(self, year=None, today=None):
+        """The one a page shows among these: that of ``year`` when there is one, else
+        this year's, else the latest that has begun, else the earliest; within a year,
+        the nearest issuer (a province's before its confederation's). None if empty."""
+        today = today or clock.today()
+        rows = list(self.select_related("organisation").order_by("-year", "-organisation__path"))
+        if year is not None:
+            chosen = [r for r in rows if r.year == year]
+            if chosen:
+                return chosen[0]
+        begun = [r for r in rows if r.year <= today.year]
+        if begun:
+            return begun[0]
+        return min(rows, key=lambda r: r.year) if rows else None
 
 
 class Resolution(models.Model):
@@ -58,6 +79,16 @@ class Resolution(models.Model):
         help_text=_("A month's report is due on this day of the following month."),
     )
     source = models.TextField(_("source"), blank=True)
+    locked_at = models.DateTimeField(_("year locked at"), null=True, blank=True, editable=False)
+    locked_by = models.ForeignKey(
+        "branches.User",
+        verbose_name=_("year locked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = ResolutionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -73,6 +104,14 @@ class Resolution(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.year})"
+
+    @property
+    def is_locked(self):
+        """A closed year locked by provincial staff: its reports change only through a reopen."""
+        return self.locked_at is not None
+
+    def has_ended(self, today=None):
+        return (today or clock.today()).year > self.year
 
     def due_date(self, month):
         """The day the report for ``month`` of this year is due."""
@@ -115,9 +154,13 @@ class Resolution(models.Model):
         return min(max(month, months[0]), months[-1])
 
     def default_month(self, today=None):
-        """The month dashboards open on: the last closed month, whose figures are complete
-        (with reports due on the 20th, November from 21 December on). January while no month
-        of the year is closed, December once the year's last month is."""
+        """The month dashboards open on: the last closed month of this year, whose figures
+        are complete (with reports due on the 20th, November from 21 December on); January
+        while none is; for a year that has ended, its last month (December's reports come
+        in during January, shown as provisional until they are due)."""
+        today = today or clock.today()
+        if today.year > self.year:
+            return 12
         return max(self.last_closed_month(today), 1)
 
     def reporting_month(self, today=None):
@@ -206,17 +249,31 @@ class TargetComponent(models.Model):
     class FigureKind(models.TextChoices):
         AT_LEAST = "at_least", _("At least the figure")
         ALL_ELIGIBLE = "all_eligible", _("All eligible units")
+        SHARE_OF_ELIGIBLE = "share_of_eligible", _("A percentage of the eligible units")
+
+    # A unit of measure in these words makes a component's figures money, written
+    # "15 tỷ đồng" on pages (the exact figure on hover and in exports).
+    MONEY_UNITS = ("đồng", "đ", "vnd", "vnđ")
 
     target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="components")
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     label = models.CharField(_("label"), max_length=120, blank=True)
-    figure = models.PositiveIntegerField(_("figure"))
+    # 64 bits: money in đồng reaches 10^15 (a fund of 15 tỷ đồng is 1.5 × 10^10).
+    figure = models.PositiveBigIntegerField(
+        _("figure"), help_text=_("For a percentage of the eligible units: the percentage (60 for 60%).")
+    )
+    # The figure before its latest change and the month from which the current one applies
+    # (set by ``services.change_figure``; the full story is in the history).
+    previous_figure = models.PositiveBigIntegerField(_("previous figure"), null=True, blank=True, editable=False)
+    figure_from_month = models.PositiveSmallIntegerField(
+        _("figure applies from month"), null=True, blank=True, editable=False, validators=MONTH_VALIDATORS
+    )
     unit_of_measure = models.CharField(_("unit of measure"), max_length=64)
     measure = models.CharField(_("how it is counted"), max_length=24, choices=Measure.choices)
     figure_kind = models.CharField(
-        _("kind of figure"), max_length=16, choices=FigureKind.choices, default=FigureKind.AT_LEAST
+        _("kind of figure"), max_length=24, choices=FigureKind.choices, default=FigureKind.AT_LEAST
     )
-    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2, null=True, blank=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=20, decimal_places=2, null=True, blank=True)
     threshold_unit = models.CharField(_("threshold unit"), max_length=32, blank=True)
     min_workforce = models.PositiveIntegerField(
         _("minimum workforce"),
@@ -258,6 +315,11 @@ class TargetComponent(models.Model):
                 condition=~Q(measure="units_at_threshold") | Q(threshold__isnull=False),
                 name="threshold_measure_has_threshold",
             ),
+            models.CheckConstraint(
+                condition=~Q(figure_kind="share_of_eligible")
+                | (Q(figure__lte=100) & Q(measure__in=["units_done", "units_at_threshold"])),
+                name="share_is_a_percentage_of_counted_units",
+            ),
         ]
 
     def __str__(self):
@@ -279,6 +341,23 @@ class TargetComponent(models.Model):
     def clean(self):
         if self.measure == self.Measure.UNITS_AT_THRESHOLD and self.threshold is None:
             raise ValidationError({"threshold": _("A threshold measure needs a threshold value.")})
+        if self.is_share:
+            if self.measure not in (self.Measure.UNITS_DONE, self.Measure.UNITS_AT_THRESHOLD):
+                raise ValidationError(
+                    {"figure_kind": _("A percentage of the eligible units needs a measure that counts units.")}
+                )
+            if self.figure is not None and self.figure > 100:
+                raise ValidationError({"figure": _("A percentage is at most 100.")})
+
+    @property
+    def is_share(self):
+        """The figure is a percentage of the eligible units (60 for 60%)."""
+        return self.figure_kind == self.FigureKind.SHARE_OF_ELIGIBLE
+
+    @property
+    def is_money(self):
+        """Figures in đồng, shown the way reports write money ("2,5 tỷ đồng")."""
+        return self.unit_of_measure.strip().lower() in self.MONEY_UNITS
 
     @property
     def counts_units(self):
@@ -396,7 +475,12 @@ class Allocation(models.Model):
         on_delete=models.PROTECT,
         related_name="allocations",
     )
-    figure = models.PositiveIntegerField(_("allocated figure"))
+    # For a percentage-of-eligible component, the unit's own percentage.
+    figure = models.PositiveBigIntegerField(_("allocated figure"))
+    previous_figure = models.PositiveBigIntegerField(_("previous figure"), null=True, blank=True, editable=False)
+    figure_from_month = models.PositiveSmallIntegerField(
+        _("figure applies from month"), null=True, blank=True, editable=False, validators=MONTH_VALIDATORS
+    )
 
     history = HistoricalRecords()
 

@@ -28,8 +28,10 @@ from .pace import (
     Status,
     expected_figure,
     expected_fraction,
+    expected_share,
     is_final,
     percent_of,
+    share_of,
     shortfall,
     status_of,
 )
@@ -37,7 +39,8 @@ from .pace import (
 
 @dataclass
 class BranchProgress:
-    """A child of the scope (an upper level, or a grassroots union) on one component."""
+    """A child of the scope (an upper level, or a grassroots union) on one component. For a
+    percentage-of-eligible component the figure is a percentage and so is ``share``."""
 
     unit: Organisation
     figure: int | None
@@ -50,27 +53,40 @@ class BranchProgress:
     report_status: str | None = None
     profile: Profile = field(repr=False, default=LINEAR)
     closed: bool = True
+    is_share: bool = False
+
+    @property
+    def share(self):
+        return share_of(self.achieved, self.eligible)
+
+    @property
+    def measured(self):
+        """What is compared with the figure: the count, or for a share its percentage."""
+        return (self.share or 0) if self.is_share else self.achieved
 
     @property
     def percent(self):
-        return percent_of(self.achieved, self.figure)
+        return percent_of(self.measured, self.figure)
 
     @property
     def expected(self):
-        return expected_figure(self.figure, expected_fraction(self.month, self.target.due_month, self.profile))
+        fraction = expected_fraction(self.month, self.target.due_month, self.profile)
+        if self.is_share:
+            return expected_share(self.figure, fraction)
+        return expected_figure(self.figure, fraction)
 
     @property
     def status(self):
         final = is_final(self.month, self.target.due_month, self.closed)
-        return status_of(self.achieved, self.figure, self.expected, final)
+        return status_of(self.measured, self.figure, self.expected, final)
 
     @property
     def shortfall(self):
         """How far the unit is below its own allocation's expectation (its figure once the
         verdict is in); None without an allocation."""
         if self.status == Status.NOT_ACHIEVED:
-            return shortfall(self.achieved, self.figure)
-        return shortfall(self.achieved, self.expected)
+            return shortfall(self.measured, self.figure)
+        return shortfall(self.measured, self.expected)
 
 
 def branch_progress(resolution, component, scope, month, units, profile=LINEAR):
@@ -124,6 +140,9 @@ def branch_progress(resolution, component, scope, month, units, profile=LINEAR):
                 "organisation__path", "figure"
             )
         )
+        if component.is_share:
+            # A percentage applies to every unit that was not given a percentage of its own.
+            figures = {path: figures.get(path, component.figure) for path, n in eligible.items() if n} | figures
     result = []
     for unit in units:
         achieved, pending = values.get(unit.path, (0, 0))
@@ -141,12 +160,18 @@ def branch_progress(resolution, component, scope, month, units, profile=LINEAR):
                 report_status=getattr(unit, "report_status", None),
                 profile=profile,
                 closed=closed,
+                is_share=component.is_share,
             )
         )
     # Rank among all children, not only those the filter left: computed from the same dicts.
     if figures is None:
         figures = {path: n for path, n in eligible.items() if n}
-    if figures:
+    if component.is_share:
+        scores = {
+            path: percent_of(share_of(values.get(path, (0, 0))[0], eligible.get(path)) or 0, fig)
+            for path, fig in figures.items()
+        }
+    elif figures:
         scores = {path: percent_of(values.get(path, (0, 0))[0], fig) for path, fig in figures.items()}
     else:
         scores = {path: v[0] for path, v in values.items()}

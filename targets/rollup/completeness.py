@@ -21,9 +21,12 @@ class Timeliness(TextChoices):
     NOT_YET_DUE = "not_yet_due", _("Not yet due")
 
 
-UNREPORTED_Q = Q(month_report__isnull=True) | Q(
-    month_report__status__in=[MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED]
-)
+# A report approved once and reopened for correction was reported: it is being corrected.
+REPORTED_Q = Q(month_report__status__in=REPORTED) | Q(month_report__approved_at__isnull=False)
+UNREPORTED_Q = (
+    Q(month_report__isnull=True)
+    | Q(month_report__status__in=[MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED])
+) & Q(month_report__approved_at__isnull=True)
 
 
 def with_month_report(queryset, resolution, month):
@@ -64,14 +67,15 @@ def completeness(resolution, scope, month, now=None):
     own) and in total: expected units, on time, late, missing or not yet due (two queries)."""
     now = now or clock.now()
     deadline = resolution.deadline(month)
-    reported = Q(month_report__status__in=REPORTED)
+    reported = REPORTED_Q
+    # Timeliness is the first submission's: a report returned (or withdrawn) and submitted
+    # again is as late or as timely as it first was.
+    first = "month_report__first_submitted_at"
     aggregates = {
         "expected": Count("pk"),
         # An approved report with no submission time (entered by an admin) counts as on time.
-        "on_time": Count(
-            "pk", filter=reported & (Q(month_report__submitted_at__lt=deadline) | Q(month_report__submitted_at=None))
-        ),
-        "late": Count("pk", filter=reported & Q(month_report__submitted_at__gte=deadline)),
+        "on_time": Count("pk", filter=reported & (Q(**{f"{first}__lt": deadline}) | Q(**{first: None}))),
+        "late": Count("pk", filter=reported & Q(**{f"{first}__gte": deadline})),
         "unreported": Count("pk", filter=UNREPORTED_Q),
     }
     rows = (

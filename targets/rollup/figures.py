@@ -3,7 +3,8 @@
 All figures are "as of month m": reports for months 1..m of the resolution's year. Achieved
 figures count the approved snapshot of a figure (``approved_*``), whatever the report's
 status now, so reopening an approved report for correction never makes a total drop.
-What is submitted and waiting for review is shown apart ("pending"): what approval would add.
+What is submitted and waiting for review is shown apart ("pending"): what approval would add,
+negative when a corrected report awaiting approval lowers a figure.
 
 Measure kinds (``TargetComponent.measure``):
 - quantity: the sum of approved quantities;
@@ -46,9 +47,15 @@ def figure_aggregates():
             filter=submitted,
             output_field=BigIntegerField(),
         ),
-        "done_with_pending": Count(ORG, distinct=True, filter=Q(approved_done=True) | (submitted & Q(done=True))),
+        # A submitted figure stands in for its report's approved one: a correction that
+        # takes a unit out shows as a negative figure awaiting approval.
+        "done_with_pending": Count(
+            ORG, distinct=True, filter=(~submitted & Q(approved_done=True)) | (submitted & Q(done=True))
+        ),
         "at_threshold_with_pending": Count(
-            ORG, distinct=True, filter=at_threshold | (submitted & Q(value__gte=F("component__threshold")))
+            ORG,
+            distinct=True,
+            filter=(~submitted & at_threshold) | (submitted & Q(value__gte=F("component__threshold"))),
         ),
     }
 
@@ -56,7 +63,8 @@ def figure_aggregates():
 def measure_values(component, row):
     """(achieved, pending) of ``component`` from a row of ``figure_aggregates``."""
     if component.measure == Measure.QUANTITY:
-        return row.get("sum_approved") or 0, max(row.get("pending_quantity") or 0, 0)
+        # Negative when a correction awaiting approval lowers the figure ("−29").
+        return row.get("sum_approved") or 0, row.get("pending_quantity") or 0
     if component.measure == Measure.UNITS_DONE:
         done = row.get("units_done") or 0
         return done, (row.get("done_with_pending") or 0) - done

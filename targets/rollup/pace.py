@@ -88,6 +88,20 @@ def expected_figure(figure, fraction):
     return int((Decimal(figure) * fraction).to_integral_value(ROUND_HALF_UP))
 
 
+def expected_share(figure, fraction):
+    """For a percentage-of-eligible figure: the percentage expected by now, one decimal."""
+    if figure is None:
+        return None
+    return (Decimal(figure) * fraction).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
+def share_of(units, eligible):
+    """``units`` as a percentage of ``eligible`` units, one decimal (None without any)."""
+    if not eligible:
+        return None
+    return (Decimal(units) * 100 / Decimal(eligible)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def percent_of(achieved, figure):
     """Achieved as a percentage of the figure, one decimal (None without a figure)."""
     if not figure:
@@ -145,20 +159,23 @@ class CatchUp:
     """What it takes to reach the figure: ``per_month`` over the ``months`` left, and how
     that compares with the monthly average so far (``ratio``; None when nothing yet)."""
 
-    per_month: int
+    per_month: int | Decimal
     months: int
     ratio: Decimal | None
 
 
-def catch_up(achieved, figure, month, due_month=None):
+def catch_up(achieved, figure, month, due_month=None, decimals=0):
     """What is still needed per remaining month (the months after ``month`` up to the due
-    month or December) to reach ``figure``; None when it is reached or no month is left."""
+    month or December) to reach ``figure``, rounded up to ``decimals`` (1 for percent
+    points); None when it is reached or no month is left."""
     if not figure or achieved >= figure:
         return None
     months = (due_month or 12) - month
     if months <= 0:
         return None
-    per_month = int((Decimal(figure - achieved) / months).to_integral_value(ROUND_CEILING))
+    step = Decimal(1).scaleb(-decimals)
+    per_month = (Decimal(figure - achieved) / months).quantize(step, ROUND_CEILING)
+    per_month = int(per_month) if decimals == 0 else per_month
     ratio = None
     if achieved > 0 and month > 0:
         ratio = (Decimal(per_month) * month / Decimal(achieved)).quantize(ONE_DECIMAL, ROUND_HALF_UP)

@@ -7,7 +7,7 @@ from django.db.models import Case, Count, Q, Value, When
 
 from branches.models import Organisation
 from targets.reporting.ledger_models import ProgressTotal
-from targets.resolution.models import Allocation, TargetComponent
+from targets.resolution.models import Allocation, Target, TargetComponent
 
 from .figures import (
     ACHIEVED_FIELD,
@@ -29,9 +29,11 @@ from .pace import (
     catch_up,
     expected_figure,
     expected_fraction,
+    expected_share,
     is_final,
     percent_of,
     projected_figure,
+    share_of,
     shortfall,
     status_of,
 )
@@ -40,8 +42,11 @@ from .season import seasonal_profiles
 
 @dataclass
 class ComponentProgress:
-    """One component as of ``month``: ``closed`` when the month's reports are due (a verdict
-    can be given), ``profile`` the rhythm its expectation follows."""
+    """A component's figure and progress as of ``month``: ``closed`` when the month's reports
+    are due (a verdict can be given), ``profile`` the rhythm its expectation follows. For a
+    percentage-of-eligible component the figure, expected and projected figures are
+    percentages of the eligible units (``share``, with the counts behind it in ``achieved`` /
+    ``eligible``), and its status and what it takes are in percent points."""
 
     component: TargetComponent
     figure: int | None
@@ -54,41 +59,65 @@ class ComponentProgress:
     expected: int | None = None
     status: str = Status.NO_FIGURE
     projected: int | None = None
+    # The figure before its latest change, and the month from which ``figure`` applies.
+    previous_figure: int | None = None
+    figure_from_month: int | None = None
 
     def __post_init__(self):
         due_month = self.component.target.due_month
         fraction = expected_fraction(self.month, due_month, self.profile)
-        self.expected = expected_figure(self.figure, fraction)
+        if self.is_share:
+            self.expected = expected_share(self.figure, fraction)
+        else:
+            self.expected = expected_figure(self.figure, fraction)
         self.final = is_final(self.month, due_month, self.closed)
-        self.status = status_of(self.achieved, self.figure, self.expected, self.final)
+        self.status = status_of(self.measured, self.figure, self.expected, self.final)
         if fraction <= 0:
             # Last year nothing was done by now: extrapolate the run rate straight instead.
             fraction = Decimal(self.month) / Decimal(due_month or 12)
-        self.projected = projected_figure(
+        projected = projected_figure(
             self.achieved,
             fraction,
             accumulates=self.component.measure != Measure.UNITS_AT_THRESHOLD,
             cap=self.eligible if self.component.counts_units else None,
         )
+        self.projected = share_of(projected, self.eligible) if self.is_share else projected
+
+    @property
+    def measured(self):
+        """What is compared with the figure: the count, or for a share its percentage."""
+        return (self.share or 0) if self.is_share else self.achieved
 
     @property
     def remaining(self):
         """How much is still missing to the figure (None without one, 0 once reached)."""
-        return shortfall(self.achieved, self.figure)
+        return shortfall(self.measured, self.figure)
 
     @property
     def catch_up(self):
         """What it takes per remaining month (None when reached or when the verdict is in)."""
         if self.final or self.status in REACHED:
             return None
-        return catch_up(self.achieved, self.figure, self.month, self.component.target.due_month)
+        decimals = 1 if self.is_share else 0
+        return catch_up(self.measured, self.figure, self.month, self.component.target.due_month, decimals)
 
     @property
     def target(self):
         return self.component.target
 
     @property
+    def is_share(self):
+        return self.component.is_share
+
+    @property
+    def share(self):
+        """Units that achieved it as a percentage of the eligible units (37,5 for 3 of 8)."""
+        return share_of(self.achieved, self.eligible)
+
+    @property
     def percent(self):
+        if self.is_share:
+            return percent_of(self.share or 0, self.figure)
         return percent_of(self.achieved, self.figure)
 
     @property
@@ -96,18 +125,34 @@ class ComponentProgress:
         return self.component.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE
 
 
-def scope_figures(resolution, scope, components, eligible):
-    """The figure ``scope`` answers for on each component: the whole figure at the issuing
-    federation, its allocation elsewhere; all-of-them figures are the eligible units (one query)."""
+def figure_as_of(source, month):
+    """(figure, previous figure, month it applies from) of a component or an allocation as of
+    ``month``: before the month a changed figure applies from, the previous one still holds.
+    0 is a figure still to be set (a resolution copied from last year's): no figure."""
+    changed_from = source.figure_from_month
+    if source.previous_figure is not None and changed_from and month < changed_from:
+        return source.previous_figure or None, None, None
+    if source.previous_figure is None or source.previous_figure == source.figure:
+        return source.figure or None, None, None
+    return source.figure or None, source.previous_figure, changed_from
+
+
+def scope_figures(resolution, scope, components, eligible, month=12):
+    """The figure ``scope`` answers for on each component as of ``month``, with its change
+    ({pk: (figure, previous, from month)}): the whole figure at the issuing federation, its
+    allocation elsewhere (a percentage of eligible units applies to every unit unless it was
+    given its own); all-of-them figures are the eligible units (one query)."""
     if scope.pk == resolution.organisation_id:
-        figures = {c.pk: c.figure for c in components}
+        figures = {c.pk: figure_as_of(c, month) for c in components}
     else:
-        figures = dict(
-            Allocation.objects.filter(component__in=components, organisation=scope).values_list("component", "figure")
-        )
+        allocations = Allocation.objects.filter(component__in=components, organisation=scope)
+        figures = {a.component_id: figure_as_of(a, month) for a in allocations}
+        for c in components:
+            if c.is_share and c.pk not in figures:
+                figures[c.pk] = figure_as_of(c, month)
     for c in components:
         if c.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE:
-            figures[c.pk] = eligible.get(c.pk) or None
+            figures[c.pk] = (eligible.get(c.pk) or None, None, None)
     return figures
 
 
@@ -174,25 +219,45 @@ def scope_progress(resolution, scope, month):
     by_component = {row["component"]: row for row in rows}
     eligible = eligible_counts(resolution, scope, components, month)
     founded = founded_counts(resolution, scope, components, month)
-    figures = scope_figures(resolution, scope, components, eligible)
+    figures = scope_figures(resolution, scope, components, eligible, month)
     result = []
     for c in components:
         if c.measure == Measure.UNITS_FOUNDED:
             achieved, pending = founded.get(c.pk, 0), 0
         else:
             achieved, pending = measure_values(c, by_component.get(c.pk, {}))
+        figure, previous, from_month = figures.get(c.pk, (None, None, None))
         result.append(
             ComponentProgress(
                 component=c,
-                figure=figures.get(c.pk),
+                figure=figure,
                 achieved=achieved,
                 pending=pending,
                 eligible=eligible.get(c.pk, 0),
                 month=month,
                 profile=profiles[c.target.pk],
                 closed=closed,
+                previous_figure=previous,
+                figure_from_month=from_month,
             )
         )
+    return result
+
+
+def same_period_last_year(resolution, scope, month):
+    """For each component of a target that continues last year's (``Target.continues``):
+    what ``scope`` had achieved on the matching component (same order) by the same month of
+    last year, or nothing when there is no such component."""
+    components = list(resolution.components().filter(target__continues__isnull=False))
+    if not components:
+        return {}
+    previous = Target.objects.select_related("resolution").get(pk=components[0].target.continues_id).resolution
+    achieved = {(r.component.target_id, r.component.order): r.achieved for r in scope_progress(previous, scope, month)}
+    result = {}
+    for c in components:
+        key = (c.target.continues_id, c.order)
+        if key in achieved:
+            result[c.pk] = achieved[key]
     return result
 
 

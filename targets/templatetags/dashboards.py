@@ -22,6 +22,6 @@ def profile_text(profile):
 
 
 @register.simple_tag
-def catch_up_text(catch_up):
+def catch_up_text(catch_up, component=None):
     """What it takes per remaining month, against the current pace."""
-    return _catch_up_text(catch_up)
+    return _catch_up_text(catch_up, component)

@@ -2,6 +2,7 @@
 
 from django import template
 
+from targets.dashboards import tables
 from unionplan.numbers import format_achievement, format_number, format_percent
 
 register = template.Library()
@@ -20,12 +21,31 @@ def percent(value, decimals=1):
 
 
 @register.simple_tag
-def figure(component):
-    """A component's figure as the resolution writes it: "5.821", or "3/3" for all-of-them."""
-    text = format_number(component.figure)
-    if component.figure_kind == component.FigureKind.ALL_ELIGIBLE:
-        return f"{text}/{text}"
-    return text
+def figure(component, record=None):
+    """A figure as the resolution writes it: "5.821", "3/3" for all-of-them, "60%" for a
+    percentage of the eligible units, "15 tỷ đồng" for money (every digit on hover); with
+    ``record`` (a progress row), the figure that scope answers for and its previous value."""
+    return tables.figure_text(component, record if record is not None else component)
+
+
+@register.simple_tag
+def amount(component, value):
+    """A figure of ``component``: money as reports write it, anything else grouped (5.821)."""
+    return tables.amount(component, value)
+
+
+@register.simple_tag
+def achieved(row):
+    """What a progress row achieved: "37,5% (3/8 doanh nghiệp)" for a share, else its amount."""
+    if row.is_share:
+        return tables.share_text(row.share, row.achieved, row.eligible, row.component.unit_of_measure)
+    return tables.amount(row.component, row.achieved)
+
+
+@register.simple_tag
+def measured(component, value):
+    """Expected or projected: a percentage for a share, else an amount."""
+    return tables.measured_text(component, None, value)
 
 
 @register.filter

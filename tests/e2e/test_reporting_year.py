@@ -144,6 +144,9 @@ def test_a_month_filed_returned_corrected_approved_counted_and_exported(
     admin = log_in("admin", login_path="/admin/login/")
     admin.goto(f"/admin/targets/targetcomponent/{members.pk}/change/")
     admin.fill("#id_figure", "4410")
+    # A figure changes only with a reason and the month it applies from (issue 13 item 9).
+    admin.fill("#id_change_reason", "Điều chỉnh theo Nghị quyết bổ sung")
+    admin.fill("#id_effective_month", "1")
     admin.click("input[name='_save']")
     admin.wait_for_load_state()
     assert admin.locator(".messagelist .success").count() == 1, admin.locator("body").inner_text()[:1000]
@@ -151,7 +154,7 @@ def test_a_month_filed_returned_corrected_approved_counted_and_exported(
     # The dashboard's percent follows: 2.205 of 4.410 is 50,0%.
     province.reload()
     row = target_row(province)
-    assert vn_int(row["Chỉ tiêu giao"]) == 4410
+    assert row["Chỉ tiêu giao"] == "4.410 (trước: 5.821, từ tháng 1)"  # the changed figure shows the old one
     assert vn_int(row["Đã đạt"]) == 2205
     assert row["Tỷ lệ so với chỉ tiêu"] == "đạt 50,0%"
 

@@ -64,8 +64,8 @@ def test_submit_approve_reopen_and_move(resolution, tree, users):
         expected_version=report.version,
         submit=True,
     )
-    # Awaiting approval: 10 would replace 12, so approval would add nothing (a pending drop is not shown).
-    assert achieved(resolution, province) == (12, 0)
+    # Awaiting approval: 10 would replace 12, a decrease of 2, shown as such (issue 13 item 8).
+    assert achieved(resolution, province) == (12, -2)
     report.refresh_from_db()
     services.report_approve(report=report, user=users["rach_gia"])
     assert achieved(resolution, province) == (10, 0)

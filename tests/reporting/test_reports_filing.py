@@ -147,7 +147,7 @@ def test_tasks_take_a_status_and_a_narrative(client, resolution, users, tree):
         ("12.34", "nhập số nguyên"),
         ("١٢٣", "nhập số nguyên"),
         ("１２３", "nhập số nguyên"),
-        ("5000000", "không lớn hơn 1.000.000"),
+        ("5000000000000000", "không lớn hơn 1.000.000.000.000.000"),  # above 10^15 (issue 13 item 4)
         ("41", "nhiều hơn số người lao động"),
     ],
 )

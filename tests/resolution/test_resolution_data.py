@@ -121,7 +121,8 @@ def test_loading_with_update_restores_the_file_figures(resolution):
     component = resolution.targets.get(number=1).components.get()
     component.figure = 6000
     component.save()
-    load_resolution_file(RESOLUTION_FILE, update=True)
+    # A figure changed back by the file needs a reason and a month (issue 13 item 9).
+    load_resolution_file(RESOLUTION_FILE, update=True, reason="Theo Nghị quyết", effective_month=7)
     component.refresh_from_db()
     assert component.figure == 5821
     assert TargetComponent.objects.count() == 18

@@ -142,11 +142,14 @@ def test_provisional_month_and_default_month():
 
 def test_default_month_at_the_edges_of_the_year():
     """Before 21 February nothing is closed: January (provisional); months not begun are not
-    offered (nearest month instead); a year that has ended opens on December once it closes."""
+    offered (nearest month instead); a year that has ended opens on its last month, December
+    (provisional until 20 January)."""
     resolution = resolution_2020()
     assert resolution.default_month(datetime.date(2020, 2, 20)) == 1
     assert resolution.months_begun(datetime.date(2020, 4, 30)) == [1, 2, 3, 4]
     assert resolution.nearest_month_begun(9, datetime.date(2020, 4, 30)) == 4
+    assert resolution.default_month(datetime.date(2021, 1, 10)) == 12
+    assert not resolution.is_closed(12, datetime.date(2021, 1, 10))
     assert resolution.default_month(datetime.date(2021, 1, 21)) == 12
     assert resolution.default_month(datetime.date(2026, 6, 1)) == 12
     assert resolution.months_begun(datetime.date(2019, 12, 1)) == [1]
