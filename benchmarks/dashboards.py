@@ -89,6 +89,18 @@ def main():
     for label, url in pages:
         measure(label, lambda url=url: client.get(url), args.repeat)
 
+    # The reviewers' inboxes: everything waiting under the top of the tree, and under one upper level.
+    for label, unit, role in (
+        ("inbox, top of the tree", root, User.Role.PROVINCIAL_STAFF),
+        ("inbox, an upper level", upper, User.Role.UPPER_LEVEL_OFFICER),
+    ):
+        user, _ = User.objects.update_or_create(
+            username=f"bench-inbox-{unit.pk}", defaults={"role": role, "organisation": unit}
+        )
+        inbox_client = Client(HTTP_HOST="127.0.0.1")
+        inbox_client.force_login(user)
+        measure(label, lambda c=inbox_client: c.get("/reports/inbox/"), args.repeat)
+
     # Filing and approving one report each time, through the services the pages call.
     units = list(Organisation.objects.filter(parent=upper).grassroots().order_by("pk")[: args.repeat * 2])
     officer, _ = User.objects.get_or_create(username="bench-officer", defaults={"role": "grassroots_officer"})

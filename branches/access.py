@@ -129,3 +129,30 @@ def can_enter_for(user, unit):
     return (
         root is not None and unit.kind == Organisation.Kind.GRASSROOTS and unit.pk != root.pk and unit.is_within(root)
     )
+
+
+class Approval:
+    """The four-eyes rule's answers (``approval_by``)."""
+
+    ALLOWED = "allowed"
+    SELF = "self"  # the officer approves figures they entered; allowed by the federation, marked
+    REFUSED = "refused"
+
+
+def self_approval_allowed(unit):
+    """Whether a federation above ``unit`` (or the unit itself) lets one officer enter a
+    unit's figures on its behalf and approve them too (offices with one officer)."""
+    ids = [int(segment) for segment in unit.path.strip("/").split("/") if segment]
+    return Organisation.objects.filter(pk__in=ids, allow_self_approval=True).exists()
+
+
+def approval_by(user, report):
+    """The four-eyes rule: figures an officer entered on a unit's behalf (``report.entered_by``
+    with an on-behalf channel) are approved by someone else, unless the federation relaxes
+    it, and then the approval is marked. Whether ``user`` may review at all is
+    ``can_review_unit``."""
+    if not report.entered_on_behalf or report.entered_by_id is None or report.entered_by_id != user.pk:
+        return Approval.ALLOWED
+    if self_approval_allowed(report.organisation):
+        return Approval.SELF
+    return Approval.REFUSED

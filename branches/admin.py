@@ -23,6 +23,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         (_("Size"), {"fields": ["workforce", "members"]}),
         (_("Life"), {"fields": ["founded_on", "dissolved_on"]}),
         (_("Contact"), {"fields": ["contact_person", "phone", "email"]}),
+        (_("Review"), {"fields": ["allow_self_approval"]}),
     ]
 
 

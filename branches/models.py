@@ -76,6 +76,17 @@ class Organisation(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # The four-eyes rule (``access.approval_by``) relaxed for a federation whose offices
+    # have a single officer: set on the federation, it holds for its whole subtree.
+    allow_self_approval = models.BooleanField(
+        _("allow one person to enter and approve (offices with one officer)"),
+        default=False,
+        db_default=False,  # bulk loaders insert rows without naming it
+        help_text=_(
+            "For a federation: an officer who entered a unit's figures on its behalf (form or Excel) may "
+            "also approve them, for every unit under it. Such approvals are marked “self-entered, self-approved”."
+        ),
+    )
 
     objects = OrganisationQuerySet.as_manager()
 

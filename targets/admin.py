@@ -36,7 +36,8 @@ class FigureChangeForm(forms.ModelForm):
     )
 
     def figure_changed(self):
-        return self.instance.pk is not None and "figure" in self.changed_data
+        """A figure that was set changed (0 is a figure still to be set: setting it is no change)."""
+        return self.instance.pk is not None and "figure" in self.changed_data and bool(self.initial.get("figure"))
 
     def clean(self):
         data = super().clean()

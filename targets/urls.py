@@ -3,6 +3,7 @@ from django.urls import path
 from .dashboards import home
 from .dashboards import views as dashboards
 from .reporting import excel_views as excel
+from .reporting import inbox_views
 from .reporting import views as reports
 
 urlpatterns = [
@@ -20,9 +21,12 @@ urlpatterns = [
     path("reports/", reports.report_index, name="report_index"),
     path("reports/excel/", excel.excel_upload, name="excel_upload"),
     path("reports/excel/template/", excel.excel_template, name="excel_template"),
+    path("reports/excel/conflicts/", excel.excel_resolve, name="excel_resolve"),
     path("reports/year/<int:resolution_id>/lock/", reports.year_lock, name="year_lock"),
     path("reports/review/", reports.ReviewListView.as_view(), name="review_list"),
+    path("reports/inbox/", inbox_views.InboxView.as_view(), name="inbox"),
     path("reports/<int:year>/<int:month>/<int:unit_id>/", reports.report_detail, name="report_detail"),
     path("reports/<int:year>/<int:month>/<int:unit_id>/edit/", reports.report_edit, name="report_edit"),
     path("reports/<int:year>/<int:month>/<int:unit_id>/review/", reports.report_review, name="report_review"),
+    path("reports/<int:year>/<int:month>/<int:unit_id>/withdraw/", reports.report_withdraw, name="report_withdraw"),
 ]

@@ -67,11 +67,13 @@ EXPECTED = {
     ("excel_upload", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
     ("excel_template", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
     ("review_list", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
+    ("inbox", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
     ("report_detail", "GET", ("2020", "3", "rg1")): row(LOGIN, 200, 200, 200, 403, 403, 200),
     ("report_edit", "GET", ("2020", "4", "rg1")): row(LOGIN, 403, 403, 200, 403, 403, 403),
     ("report_review", "GET", ("2020", "3", "rg1")): row(405, 405, 405, 405, 405, 405, 405),
     # Locking a closed year: the federation's provincial staff and admins only.
     ("year_lock", "GET", ("res",)): row(LOGIN, 200, 403, 403, 403, 403, 200),
+    ("report_withdraw", "GET", ("2020", "3", "rg1")): row(405, 405, 405, 405, 405, 405, 405),
     ("branches:register", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
     ("branches:register_under", "GET", ("rg",)): row(LOGIN, 200, 200, 403, 403, 403, 200),
     ("login", "GET", ()): row(200, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
@@ -80,11 +82,17 @@ EXPECTED = {
     ("set_language", "GET", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
     # Writes last, with an empty form: a refusal, a form shown again or a redirect.
     ("excel_upload", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
+    # The conflict step without a kept upload sends the officer back to the upload page.
+    ("excel_resolve", "POST", ()): row(LOGIN, AWAY, AWAY, 403, AWAY, 403, 403),
     # A report write without its version could overwrite a newer save: 409 Conflict.
     ("report_edit", "POST", ("2020", "4", "rg1")): row(LOGIN, 403, 403, 409, 403, 403, 403),
     ("report_review", "POST", ("2020", "3", "rg1")): row(LOGIN, 409, 409, 403, 403, 403, 409),
     # On 3 December 2020 the year has not ended: the lock is refused with a message.
     ("year_lock", "POST", ("res",)): row(LOGIN, 400, 403, 403, 403, 403, 400),
+    # Only the unit withdraws its report; without the version it is refused as stale.
+    ("report_withdraw", "POST", ("2020", "3", "rg1")): row(LOGIN, 403, 403, 409, 403, 403, 403),
+    # Nothing ticked: back to the inbox with a message.
+    ("inbox", "POST", ()): row(LOGIN, AWAY, AWAY, 403, AWAY, 403, AWAY),
     ("branches:register", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
     ("branches:register_under", "POST", ("rg",)): row(LOGIN, 200, 200, 403, 403, 403, 200),
     ("set_language", "POST", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),

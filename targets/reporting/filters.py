@@ -1,4 +1,4 @@
-"""Filters of the review list: status, sector, upper level, name search."""
+"""Filters of the review list (status, sector, upper level, name search) and of the inbox."""
 
 import django_filters
 from django.db.models import Q
@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
 
+from .inbox import Waiting
+from .models import MonthlyReport
 from .selectors import State
 from .tables import STATE_LABELS
 
@@ -45,3 +47,50 @@ class ReportStatusFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)) if value else queryset
+
+
+class InboxFilter(django_filters.FilterSet):
+    """The reviewer's inbox: by month, upper level, sector, kind of wait, name or code."""
+
+    period = django_filters.ChoiceFilter(label=_("Month"), choices=[], method="filter_period")
+    upper_level = django_filters.ModelChoiceFilter(
+        label=_("Upper level"), queryset=Organisation.objects.none(), method="filter_upper_level"
+    )
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), choices=Organisation.Sector.choices, field_name="organisation__sector"
+    )
+    waiting = django_filters.ChoiceFilter(
+        label=_("Waiting as"), choices=list(Waiting.LABELS.items()), method="filter_waiting"
+    )
+    q = django_filters.CharFilter(label=_("Name or code"), method="filter_search")
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["period", "upper_level", "sector", "waiting", "q"]
+
+    def __init__(self, *args, root, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["upper_level"].queryset = (
+            Organisation.objects.under(root).exclude(kind=Organisation.Kind.GRASSROOTS).order_by("path")
+        )
+        # "2020-11", labelled 11/2020: the months that have something waiting.
+        self.filters["period"].extra["choices"] = [(f"{y}-{m:02d}", f"{m:02d}/{y}") for y, m in periods]
+        for f in self.form.fields.values():
+            f.widget.attrs.setdefault("class", "form-select form-select-sm")
+        self.form.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def filter_period(self, queryset, name, value):
+        year, month = (int(part) for part in value.split("-"))
+        return queryset.filter(resolution__year=year, month=month)
+
+    def filter_upper_level(self, queryset, name, value):
+        return queryset.filter(organisation__path__startswith=value.path) if value else queryset
+
+    def filter_waiting(self, queryset, name, value):
+        return queryset.filter(Waiting.CONDITIONS[value])
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(organisation__name__icontains=value) | Q(organisation__code__icontains=value))

@@ -55,6 +55,24 @@ def value_field(label):
     )
 
 
+def done_field():
+    return forms.BooleanField(
+        label=_("Done this month"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+def done_on_field():
+    return forms.DateField(
+        label=_("Date done"),
+        required=False,
+        localize=True,
+        error_messages={"invalid": _("Enter a date as dd/mm/yyyy.")},
+        widget=forms.DateInput(attrs={"class": "form-control", "placeholder": "dd/mm/yyyy"}),
+    )
+
+
 def whole(value):
     """15000.00 → 15000, so it is shown 15.000 and not 15.000,00."""
     if isinstance(value, Decimal) and value == value.to_integral_value():
@@ -128,50 +146,54 @@ class MonthlyReportForm(forms.Form):
         """The name of a task field: part is status or narrative."""
         return f"t{task_id}_{part}"
 
-    def __init__(self, *args, unit, report, **kwargs):
+    def __init__(
+        self, *args, unit, report, before=None, figures=None, progress_rows=None, shared_fields=None, **kwargs
+    ):
+        """``before`` (``figures_before``), ``figures`` and ``progress_rows`` (the report's rows, in
+        order) may be given already read, as the Excel import does for thousands of rows, or
+        for a report not saved yet. ``shared_fields`` (a dict kept by the caller) lets those
+        forms share the figure fields they have in common: a field holds no state while it
+        checks a value, and building them is most of a form's cost."""
         super().__init__(*args, **kwargs)
+        self._shared = shared_fields
         self.unit, self.report = unit, report
         self.month_start = datetime.date(report.resolution.year, report.month, 1)
         self.month_end = self.month_start.replace(day=calendar.monthrange(self.month_start.year, report.month)[1])
-        before = figures_before(unit=unit, resolution=report.resolution, month=report.month)
+        if before is None:
+            before = figures_before(unit=unit, resolution=report.resolution, month=report.month)
         self.rows = []
-        figures = report.figures.select_related("component__target").order_by(
-            "component__target__number", "component__order"
-        )
+        if figures is None:
+            figures = report.figures.select_related("component__target").order_by(
+                "component__target__number", "component__order"
+            )
         for figure in figures:
             component = figure.component
             row = FigureRow(component=component, figure=figure, before=before.get(component.pk, {}))
             self.rows.append(row)
             name = lambda part, c=component: self.field_name(c.pk, part)  # noqa: E731
             if component.measure == Measure.QUANTITY:
-                self.fields[name("quantity")] = quantity_field(str(component))
+                self.fields[name("quantity")] = self._field(name("quantity"), quantity_field, str(component))
                 self.initial.setdefault(name("quantity"), figure.quantity)
                 row.names = [name("quantity")]
             elif component.measure == Measure.UNITS_AT_THRESHOLD:
-                self.fields[name("value")] = value_field(f"{component} ({component.threshold_unit})")
+                self.fields[name("value")] = self._field(
+                    name("value"), value_field, f"{component} ({component.threshold_unit})"
+                )
                 self.initial.setdefault(name("value"), whole(figure.value))
                 row.names = [name("value")]
             elif row.before.get("done_on"):
                 # Done in an earlier month: shown read-only, nothing to type.
                 row.done_before = row.before["done_on"]
             else:
-                self.fields[name("done")] = forms.BooleanField(
-                    label=_("Done this month"),
-                    required=False,
-                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-                )
-                self.fields[name("done_on")] = forms.DateField(
-                    label=_("Date done"),
-                    required=False,
-                    localize=True,
-                    error_messages={"invalid": _("Enter a date as dd/mm/yyyy.")},
-                    widget=forms.DateInput(attrs={"class": "form-control", "placeholder": "dd/mm/yyyy"}),
-                )
+                self.fields[name("done")] = self._field(name("done"), done_field)
+                self.fields[name("done_on")] = self._field(name("done_on"), done_on_field)
                 self.initial.setdefault(name("done"), figure.done)
                 self.initial.setdefault(name("done_on"), figure.done_on)
                 row.names = [name("done"), name("done_on")]
         self.task_rows = []
-        for progress in report.task_progress.select_related("task").order_by("task__number"):
+        if progress_rows is None:
+            progress_rows = report.task_progress.select_related("task").order_by("task__number")
+        for progress in progress_rows:
             status, narrative = (self.task_field_name(progress.task_id, part) for part in ("status", "narrative"))
             self.fields[status] = forms.ChoiceField(
                 label=_("Status"),
@@ -192,6 +214,35 @@ class MonthlyReportForm(forms.Form):
         self.initial.setdefault("note", report.note)
         self.initial.setdefault("nothing_to_report", report.nothing_to_report)
         self.initial.setdefault("version", report.version)
+
+    def _field(self, name, make, *args):
+        if self._shared is None:
+            return make(*args)
+        if name not in self._shared:
+            self._shared[name] = make(*args)
+        return self._shared[name]
+
+    def figures_at_stake(self, data):
+        """Whether "nothing to report" would clear something: a figure already saved on the
+        report, or one typed in ``data`` (the posted page)."""
+        for row in self.rows:
+            figure = row.figure
+            if figure.quantity is not None or figure.value is not None or figure.done:
+                return True
+            if any((data.get(name) or "").strip() for name in row.names):
+                return True
+        return False
+
+    def initial_from(self, data):
+        """What the page showed when posted, as initial values: a cancelled "nothing to
+        report" gives the officer back the figures as typed, unsaved and unchecked."""
+        initial = {}
+        for name, formfield in self.fields.items():
+            if isinstance(formfield.widget, forms.CheckboxInput):
+                initial[name] = bool(data.get(name))
+            elif name in data:
+                initial[name] = data.get(name)
+        return initial
 
     def figure_rows(self):
         """The rows with their bound fields, for templates."""
@@ -271,10 +322,15 @@ class MonthlyReportForm(forms.Form):
 class ReviewForm(forms.Form):
     """Approve, return (with a comment) or reopen (with a reason) a report."""
 
-    APPROVE, RETURN, REOPEN = "approve", "return", "reopen"
+    APPROVE, APPROVE_NEXT, RETURN, REOPEN = "approve", "approve_next", "return", "reopen"
 
     action = forms.ChoiceField(
-        choices=[(APPROVE, _("Approve")), (RETURN, _("Return for correction")), (REOPEN, _("Reopen for correction"))]
+        choices=[
+            (APPROVE, _("Approve")),
+            (APPROVE_NEXT, _("Approve and open the next waiting report")),
+            (RETURN, _("Return for correction")),
+            (REOPEN, _("Reopen for correction")),
+        ]
     )
     comment = forms.CharField(
         label=_("Comment or reason"),

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -14,14 +15,18 @@ from .selectors import figure_text
 Status = MonthlyReport.Status
 
 
-def _diffs(records, fields):
-    """Consecutive history records of each object → (record, field, old, new) changes."""
+def _diffs(records, fields, baseline=None):
+    """Consecutive history records of each object → (record, field, old, new) changes.
+    With ``baseline`` (the values of an empty object), an object created already filled
+    in (a report entered in bulk) shows its first values as changes from it."""
     previous = {}
     for record in records:
         before = previous.get(record.id)
         previous[record.id] = record
         if before is None:
-            continue
+            if baseline is None:
+                continue
+            before = SimpleNamespace(**baseline)
         for name in fields:
             old, new = getattr(before, name), getattr(record, name)
             if old != new:
@@ -49,7 +54,8 @@ def report_history(report):
         .select_related("history_user")
         .order_by("id", "history_date", "history_id")
     )
-    for record, name, old, new in _diffs(figure_records, ["quantity", "done", "done_on", "value"]):
+    empty = {"quantity": None, "done": False, "done_on": None, "value": None}
+    for record, name, old, new in _diffs(figure_records, list(empty), baseline=empty):
         component = components.get(record.id)
         what = f"{component} ({ReportFigure._meta.get_field(name).verbose_name})" if component else name
         entries.append(_entry(record, what, old, new))

@@ -12,6 +12,8 @@ import itertools
 from collections import defaultdict
 
 from django.db import connection, transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import FirstValue
 
 from branches.models import Organisation
 from targets.resolution.models import TargetComponent
@@ -111,6 +113,14 @@ def _add(organisation_ids, delta, sign=1, model=ProgressTotal):
     """Add ``delta`` ({(component or task, month): values}) to the ``model`` rows of each organisation."""
     if not delta or not organisation_ids:
         return
+    _add_per_holder({org: delta for org in organisation_ids}, sign=sign, model=model)
+
+
+def _add_per_holder(deltas, sign=1, model=ProgressTotal):
+    """Add each organisation's own delta ({organisation: {(component or task, month): values}})
+    to its ``model`` rows: one statement per row, in one fixed order."""
+    if not deltas:
+        return
     table = model._meta.db_table
     key, fields = ("task_id", TASK_STATUS_FIELDS) if model is TaskStatusTotal else ("component_id", TOTAL_FIELDS)
     columns = ", ".join(fields)
@@ -123,8 +133,9 @@ def _add(organisation_ids, delta, sign=1, model=ProgressTotal):
     # A fixed order of rows keeps concurrent writers from deadlocking on one another.
     params = [
         (org, item, month, *[sign * v for v in values])
-        for org in sorted(organisation_ids)
-        for (item, month), values in sorted(delta.items())
+        for org in sorted(deltas)
+        for (item, month), values in sorted(deltas[org].items())
+        if any(values)
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
@@ -176,6 +187,108 @@ def tracking(unit):
     holders = _holders(unit.path, unit)
     _add(holders, _difference(unit_ledger_entries(unit, components), before))
     _add(holders, _difference(unit_task_contribution(unit), tasks_before), model=TaskStatusTotal)
+
+
+@contextlib.contextmanager
+def tracking_month(units, *, resolution, month):
+    """``tracking`` for many units whose reports of one ``month`` of ``resolution`` change
+    together (the Excel import): yields the units locked (``{id: unit}``).
+
+    The units' rows are locked in id order (FOR NO KEY UPDATE, as ``tracking``), their
+    contributions read before and after in a few queries, and one summed delta added to
+    each ancestor's totals at the end, in the fixed order of ``_add``: the totals rows are
+    locked only for the last statement of the transaction. Only rows that can differ are
+    read (``_month_figure_rows``, ``_month_task_rows``), so the work follows the month's
+    reports, not the units' whole year."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.tracking_month() must run inside transaction.atomic()")
+    ids = sorted({unit.pk for unit in units})
+    locked = {
+        unit.pk: unit for unit in Organisation.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    }
+    components = {pk: c for pk, c in _components().items() if c.target.resolution_id == resolution.pk}
+    before = _month_contributions(locked, components, resolution, month)
+    yield locked
+    if connection.vendor == "postgresql":
+        # The foreign keys of the rows written are checked now rather than at commit, so
+        # that the totals rows locked below are held only for the last statements.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    after = _month_contributions(locked, components, resolution, month)
+    for index, model in ((0, ProgressTotal), (1, TaskStatusTotal)):
+        deltas = defaultdict(dict)
+        for unit_id, unit in locked.items():
+            diff = _difference(after[index].get(unit_id, {}), before[index].get(unit_id, {}))
+            for holder in _holders(unit.path, unit):
+                totals = deltas[holder]
+                for key, values in diff.items():
+                    totals[key] = [a + b for a, b in zip(totals.get(key, [0] * len(values)), values, strict=True)]
+        _add_per_holder(deltas, model=model)
+
+
+def _month_figure_rows(unit_ids, resolution, month):
+    """The figure rows whose contribution can change when reports of ``month`` change:
+    that month and later ones, and of earlier months only the rows that reached a
+    distinct-units measure (they decide whether the unit is counted again). Earlier
+    quantities and rows that reached nothing count the same before and after."""
+    threshold = F("component__threshold")
+    reached = Q(done=True) | Q(approved_done=True) | Q(value__gte=threshold) | Q(approved_value__gte=threshold)
+    return (
+        ReportFigure.objects.filter(report__organisation_id__in=unit_ids, report__resolution=resolution)
+        .filter(Q(report__month__gte=month) | (~Q(component__measure=Measure.QUANTITY) & reached))
+        .order_by("report__organisation_id", "report__month")
+        .values_list(*_FIGURE_COLUMNS)
+    )
+
+
+def _month_task_rows(unit_ids, resolution, month):
+    """Task rows of ``month`` and later, after one row per unit and task standing for its
+    latest reported status before ``month`` (month 0: the same before and after)."""
+    earlier = (
+        TaskProgress.objects.filter(
+            report__organisation_id__in=unit_ids,
+            report__resolution=resolution,
+            report__month__lt=month,
+            report__status__in=REPORTED,
+        )
+        .annotate(
+            latest=Window(
+                FirstValue("status"),
+                partition_by=[F("report__organisation_id"), F("task_id")],
+                order_by=F("report__month").desc(),
+            )
+        )
+        .values_list("report__organisation_id", "task_id", "latest")
+        .distinct()
+    )
+    rows = defaultdict(list)
+    for unit_id, task_id, status in earlier:
+        rows[unit_id].append((task_id, 0, SUBMITTED, status))
+    later = (
+        TaskProgress.objects.filter(
+            report__organisation_id__in=unit_ids, report__resolution=resolution, report__month__gte=month
+        )
+        .order_by("report__month")
+        .values_list("report__organisation_id", "task_id", "report__month", "report__status", "status")
+    )
+    for unit_id, *row in later:
+        rows[unit_id].append(tuple(row))
+    return rows
+
+
+def _month_contributions(units, components, resolution, month):
+    """({unit id: figure contribution}, {unit id: task contribution}) over the rows that can change."""
+    figures = {
+        unit_id: _contribution_of(units[unit_id], unit_rows, components)
+        for unit_id, unit_rows in itertools.groupby(
+            _month_figure_rows(list(units), resolution, month), key=lambda row: row[0]
+        )
+    }
+    tasks = {
+        unit_id: _task_contribution(unit_rows)
+        for unit_id, unit_rows in _month_task_rows(list(units), resolution, month).items()
+    }
+    return figures, tasks
 
 
 def _subtree_totals(unit, components):

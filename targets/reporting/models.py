@@ -39,6 +39,17 @@ class MonthlyReportQuerySet(models.QuerySet):
         """Reports of ``unit`` and every unit in its subtree."""
         return self.filter(organisation__path__startswith=unit.path)
 
+    def awaiting_review_by(self, unit):
+        """The reviewer's inbox: submitted reports (first submissions, resubmissions after a
+        return, corrections of approved reports) of the units below ``unit``, against the
+        resolutions ``unit``'s federation issued, any month and year, oldest first."""
+        return (
+            self.submitted()
+            .filter(organisation__path__startswith=unit.path, resolution__in=Resolution.objects.for_unit(unit))
+            .exclude(organisation=unit)
+            .order_by("submitted_at", "pk")
+        )
+
 
 class MonthlyReport(models.Model):
     class Status(models.TextChoices):
@@ -46,6 +57,13 @@ class MonthlyReport(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned for correction")
+
+    class Channel(models.TextChoices):
+        """How the report's figures were last entered."""
+
+        UNIT = "unit", _("web form, by the unit")
+        ON_BEHALF = "on_behalf", _("web form, on behalf of the unit by an upper level")
+        EXCEL = "excel", _("Excel import by an upper level")
 
     resolution = models.ForeignKey(
         Resolution, verbose_name=_("resolution"), on_delete=models.PROTECT, related_name="reports"
@@ -84,6 +102,22 @@ class MonthlyReport(models.Model):
     )
     review_comment = models.TextField(_("review comment"), max_length=2000, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # Who last typed the figures, and how: the four-eyes rule (``access.approval_by``)
+    # keeps an officer who entered them on the unit's behalf from approving them.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("figures entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Database defaults too: bulk loaders (scale data, demo) insert rows without naming them.
+    entry_channel = models.CharField(
+        _("entered through"), max_length=16, choices=Channel.choices, blank=True, default="", db_default=""
+    )
+    # Approved by the officer who entered the figures, where the federation allows it.
+    self_approved = models.BooleanField(_("self-entered, self-approved"), default=False, db_default=False)
 
     objects = MonthlyReportQuerySet.as_manager()
     history = HistoricalRecords()
@@ -96,7 +130,15 @@ class MonthlyReport(models.Model):
             models.UniqueConstraint(fields=["resolution", "organisation", "month"], name="one_report_per_unit_month"),
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month_valid"),
         ]
-        indexes = [models.Index(fields=["resolution", "month", "status"], name="report_month_status")]
+        indexes = [
+            models.Index(fields=["resolution", "month", "status"], name="report_month_status"),
+            # The reviewers' inboxes: the few submitted reports among millions, oldest first.
+            models.Index(
+                fields=["submitted_at", "organisation"],
+                condition=Q(status="submitted"),
+                name="report_awaiting_review",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organisation} – {self.month:02d}/{self.resolution.year}"
@@ -105,6 +147,11 @@ class MonthlyReport(models.Model):
     def is_locked(self):
         """Approved and submitted reports cannot be edited by the unit."""
         return self.status in (self.Status.APPROVED, self.Status.SUBMITTED)
+
+    @property
+    def entered_on_behalf(self):
+        """The figures were typed by an upper level for the unit (form or Excel)."""
+        return self.entry_channel in (self.Channel.ON_BEHALF, self.Channel.EXCEL)
 
     @property
     def due_date(self):

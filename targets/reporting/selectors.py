@@ -1,4 +1,8 @@
-"""Reads a report page needs: what a unit reported before, who has reported a month."""
+"""Reads a report page needs: what a unit reported before, who has reported a month,
+which months a unit reports and what its officer still has to do."""
+
+import datetime
+from dataclasses import dataclass
 
 from django.db.models import BooleanField, Case, CharField, Count, F, FilteredRelation, Max, Min, Q, Sum, Value, When
 from django.utils.formats import date_format
@@ -25,9 +29,16 @@ class State:
 def figures_before(*, unit, resolution, month):
     """What ``unit`` reported in the months before ``month`` (working values, one query):
     {component_id: {"quantity": sum, "done_on": first done date, "value": highest value}}."""
+    return figures_before_many(unit_ids=[unit.pk], resolution=resolution, month=month).get(unit.pk, {})
+
+
+def figures_before_many(*, unit_ids, resolution, month):
+    """``figures_before`` for many units in one query: {unit_id: {component_id: {...}}}."""
     rows = (
-        ReportFigure.objects.filter(report__organisation=unit, report__resolution=resolution, report__month__lt=month)
-        .values("component_id")
+        ReportFigure.objects.filter(
+            report__organisation_id__in=unit_ids, report__resolution=resolution, report__month__lt=month
+        )
+        .values("report__organisation_id", "component_id")
         .order_by()
         .annotate(
             quantity=Sum("quantity"),
@@ -35,7 +46,10 @@ def figures_before(*, unit, resolution, month):
             value=Max("value"),
         )
     )
-    return {row["component_id"]: row for row in rows}
+    result = {}
+    for row in rows:
+        result.setdefault(row.pop("report__organisation_id"), {})[row["component_id"]] = row
+    return result
 
 
 def units_with_report_status(*, unit, resolution, month, today=None):
@@ -59,6 +73,7 @@ def units_with_report_status(*, unit, resolution, month, today=None):
             report_status=F("report__status"),
             first_submitted_at=F("report__first_submitted_at"),
             submitted_at=F("report__submitted_at"),
+            self_approved=F("report__self_approved"),
             # Approved once: reported, also while reopened for correction.
             was_approved=Case(
                 When(report__approved_at__isnull=False, then=Value(True)),
@@ -138,3 +153,84 @@ def founded_this_year(*, unit, resolution):
         for c in resolution.components().filter(measure=TargetComponent.Measure.UNITS_FOUNDED)
         if c.is_eligible(unit)
     ]
+
+
+def reporting_months(*, unit, resolution):
+    """The months of the resolution's year ``unit`` reports: those it existed through
+    (founded by the month's end, not dissolved by then), as ``active_on`` counts them."""
+    months = []
+    for month in range(1, 13):
+        end = resolution.month_end(month)
+        if (unit.founded_on is None or unit.founded_on <= end) and (
+            unit.dissolved_on is None or unit.dissolved_on > end
+        ):
+            months.append(month)
+    return months
+
+
+@dataclass
+class MonthToDo:
+    """One month on a grassroots officer's to-do: its report (or None), due date and standing."""
+
+    resolution: object
+    month: int
+    due: datetime.date
+    report: MonthlyReport | None
+
+    @property
+    def year(self):
+        return self.resolution.year
+
+    @property
+    def done(self):
+        """Submitted or approved: nothing left to do for the unit."""
+        return self.report is not None and self.report.status in (Status.SUBMITTED, Status.APPROVED)
+
+    @property
+    def returned(self):
+        return self.report is not None and self.report.status == Status.RETURNED
+
+    @property
+    def draft(self):
+        return self.report is not None and self.report.status == Status.DRAFT
+
+
+@dataclass
+class ToDo:
+    """What a grassroots officer has to do, as the home page lists it."""
+
+    months: list  # every month the unit reports, with a tick when done
+    current: MonthToDo | None  # the report now due (the nearest due date not passed)
+    days_left: int | None
+    overdue: list  # due date passed, not submitted (no report, or a draft)
+    returned: list  # returned by the upper level: correct and resubmit
+    drafts: list  # saved, not yet submitted, not yet due
+
+
+def unit_todo(*, unit, resolutions, today=None):
+    """The officer's to-do for ``unit`` over ``resolutions`` (this year's and, while its
+    December report is not yet due, last year's): one query for the reports."""
+    today = today or clock.today()
+    resolutions = [
+        r for r in sorted(resolutions, key=lambda r: r.year) if r.year >= today.year or today <= r.due_date(12)
+    ]
+    reports = {
+        (r.resolution_id, r.month): r
+        for r in MonthlyReport.objects.filter(organisation=unit, resolution__in=resolutions)
+    }
+    months = [
+        MonthToDo(resolution=resolution, month=m, due=resolution.due_date(m), report=reports.get((resolution.pk, m)))
+        for resolution in resolutions
+        for m in reporting_months(unit=unit, resolution=resolution)
+        if datetime.date(resolution.year, m, 1) <= today
+    ]
+    upcoming = [m for m in months if m.due >= today]
+    current = upcoming[0] if upcoming else None
+    return ToDo(
+        months=months,
+        current=current,
+        days_left=(current.due - today).days if current else None,
+        overdue=[m for m in months if m.due < today and not m.done and not m.returned],
+        returned=[m for m in months if m.returned],
+        drafts=[m for m in months if m.draft and m.due >= today and m is not current],
+    )

@@ -6,6 +6,7 @@ views, so no caller can skip it. A report's ``version`` is an optimistic lock: a
 from a page showing an older version is refused with ``ReportConflict``.
 """
 
+import dataclasses
 import datetime
 import functools
 
@@ -54,6 +55,18 @@ class ReportLocked(ReportError):
 
 class ReportMonthNotOpen(ReportError):
     """The month is outside the resolution's year or still in the future."""
+
+
+class ReportFourEyes(ReportError):
+    """The approver entered the figures on the unit's behalf (``access.approval_by``)."""
+
+
+def entry_reason(user, channel):
+    """The history's change reason for figures typed on a unit's behalf: who and how."""
+    name = user.get_full_name() or user.get_username()
+    if channel == MonthlyReport.Channel.EXCEL:
+        return _("Imported from Excel by %(name)s") % {"name": name}
+    return _("Entered on behalf of the unit by %(name)s") % {"name": name}
 
 
 class ReportYearLocked(ReportError):
@@ -198,11 +211,22 @@ def _save_report(report, *, user, reason, fields):
 
 @keeps_totals_current
 def report_save(
-    *, report, user, figures, tasks, nothing_to_report=False, note="", expected_version, submit=False, on_behalf=False
+    *,
+    report,
+    user,
+    figures,
+    tasks,
+    nothing_to_report=False,
+    note="",
+    expected_version,
+    submit=False,
+    on_behalf=False,
+    channel=None,
 ):
     """Save the unit's figures and task progress; submit the report when ``submit``.
     With ``on_behalf``, ``user`` is an officer of an upper level entering the report for
-    the unit (``access.can_enter_for``) rather than the unit's own officer.
+    the unit (``access.can_enter_for``) rather than the unit's own officer; ``channel``
+    (a ``MonthlyReport.Channel``) says how, and the report keeps who entered it.
 
     ``figures``: {component_id: {"quantity", "done", "done_on", "value"}};
     ``tasks``: {task_id: {"status", "narrative"}}. Ids not on the report are ignored.
@@ -219,7 +243,12 @@ def report_save(
         statuses=EDITABLE_STATUSES,
         locked_message=_("This report has been submitted or approved and can no longer be changed."),
     )
-    reason = note or (_("Submitted") if submit else _("Saved"))
+    if on_behalf:
+        channel = channel or MonthlyReport.Channel.ON_BEHALF
+        reason = entry_reason(user, channel)
+    else:
+        channel = MonthlyReport.Channel.UNIT
+        reason = note or (_("Submitted") if submit else _("Saved"))
 
     changed = []
     for figure in report.figures.all():
@@ -259,7 +288,8 @@ def report_save(
 
     report.nothing_to_report = nothing_to_report
     report.note = note
-    fields = ["nothing_to_report", "note"]
+    report.entered_by, report.entry_channel = user, channel
+    fields = ["nothing_to_report", "note", "entered_by", "entry_channel"]
     if submit:
         now = clock.now()
         report.status = Status.SUBMITTED
@@ -279,7 +309,9 @@ def _check_reviewer(user, report):
 @keeps_totals_current
 def report_approve(*, report, user, expected_version=None):
     """Approve a submitted report: lock it and copy its working figures into the
-    approved snapshot that dashboards count."""
+    approved snapshot that dashboards count. The four-eyes rule (``access.approval_by``)
+    is checked on the locked report: figures ``user`` entered on the unit's behalf are
+    refused, or approved and marked where the federation allows it."""
     _check_reviewer(user, report)
     _check_year_open(report)
     _bump_version(
@@ -288,6 +320,13 @@ def report_approve(*, report, user, expected_version=None):
         statuses=(Status.SUBMITTED,),
         locked_message=_("Only a submitted report can be approved."),
     )
+    decision = access.approval_by(user, report)
+    if decision == access.Approval.REFUSED:
+        raise ReportFourEyes(
+            _("You entered this report's figures on the unit's behalf: another officer must approve them.")
+        )
+    self_approved = decision == access.Approval.SELF
+    reason = _("Approved (self-entered, self-approved)") if self_approved else _("Approved")
     figures = list(report.figures.all())
     for figure in figures:
         for working, approved in APPROVED_FIELDS.items():
@@ -298,18 +337,19 @@ def report_approve(*, report, user, expected_version=None):
             ReportFigure,
             list(APPROVED_FIELDS.values()),
             default_user=user,
-            default_change_reason=_("Approved"),
+            default_change_reason=reason,
         )
     now = clock.now()
     report.status = Status.APPROVED
     report.reviewed_at = report.approved_at = now
     report.reviewed_by = user
     report.review_comment = ""
+    report.self_approved = self_approved
     _save_report(
         report,
         user=user,
-        reason=_("Approved"),
-        fields=["status", "reviewed_at", "approved_at", "reviewed_by", "review_comment"],
+        reason=reason,
+        fields=["status", "reviewed_at", "approved_at", "reviewed_by", "review_comment", "self_approved"],
     )
     return report
 
@@ -363,12 +403,73 @@ def report_reopen(*, report, user, reason, expected_version=None):
     return report
 
 
+@keeps_totals_current
+def report_withdraw(*, report, user, expected_version):
+    """The unit takes back a submitted report before anyone reviewed it, to correct it.
+    Never reviewed, it is a draft again (as if it had not been submitted: it can be late);
+    a resubmission after a return goes back to returned, the reviewer's comment with it.
+    The submission stays in the report's history."""
+    if not access.can_file_for(user, report.organisation):
+        raise PermissionDenied
+    _check_year_open(report)
+    _bump_version(
+        report,
+        expected_version=expected_version,
+        statuses=(Status.SUBMITTED,),
+        locked_message=_("Only a submitted report that has not been reviewed yet can be withdrawn."),
+    )
+    fields = ["status", "submitted_at", "submitted_by"]
+    if report.reviewed_at is None:
+        report.status = Status.DRAFT
+        report.first_submitted_at = None
+        fields.append("first_submitted_at")
+    else:
+        report.status = Status.RETURNED
+    report.submitted_at = None
+    report.submitted_by = None
+    _save_report(report, user=user, reason=_("Withdrawn by the unit"), fields=fields)
+    return report
+
+
+@dataclasses.dataclass
+class BulkApproval:
+    """What one bulk approval did: the reports approved, and each refused one with why."""
+
+    approved: list = dataclasses.field(default_factory=list)
+    refused: list = dataclasses.field(default_factory=list)  # (report, reason)
+
+
+def reports_approve(*, reports, user):
+    """Approve many reports in one action, each exactly as one at a time
+    (``report_approve`` with the version the reviewer saw), each in its own transaction:
+    one refused (changed meanwhile, no longer submitted, not the user's to approve) is
+    listed with the reason and changes nothing else.
+
+    ``reports``: [(report, version shown on the reviewer's page)]."""
+    result = BulkApproval()
+    for report, version in reports:
+        try:
+            report_approve(report=report, user=user, expected_version=version)
+        except ReportError as error:
+            result.refused.append((report, str(error)))
+        except PermissionDenied as error:
+            result.refused.append((report, str(error) or _("You may not approve this report.")))
+        except ValidationError as error:
+            result.refused.append((report, " ".join(error.messages)))
+        else:
+            result.approved.append(report)
+    return result
+
+
 __all__ = [
+    "BulkApproval",
     "ReportConflict",
     "ReportError",
+    "ReportFourEyes",
     "ReportLocked",
     "ReportMonthNotOpen",
     "ReportYearLocked",
+    "entry_reason",
     "month_is_open",
     "report_approve",
     "report_get_or_create",
@@ -378,5 +479,7 @@ __all__ = [
     "report_save",
     "resolution_lock",
     "resolution_unlock",
+    "report_withdraw",
     "reported_components",
+    "reports_approve",
 ]

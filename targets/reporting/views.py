@@ -23,7 +23,7 @@ from targets.resolution.choice import resolution_choice
 from targets.resolution.models import Resolution
 from unionplan.paging import CappedRequestConfig
 
-from . import history, selectors, services
+from . import history, inbox, selectors, services
 from .filters import ReportStatusFilter
 from .forms import MonthlyReportForm, ReviewForm
 from .models import MonthlyReport
@@ -56,7 +56,9 @@ def report_index(request):
     months = []
     if resolution:
         reports = {r.month: r for r in MonthlyReport.objects.filter(organisation=unit, resolution=resolution)}
-        for month in range(1, 13):
+        # From the union's founding month: no month before it exists for the union.
+        expected = selectors.reporting_months(unit=unit, resolution=resolution)
+        for month in sorted(set(expected) | set(reports)):
             months.append(
                 {
                     "month": month,
@@ -84,6 +86,8 @@ def report_edit(request, year, month, unit_id):
     if not access.can_file_for(request.user, unit):
         raise PermissionDenied
     resolution = _open_resolution(unit, year, month)
+    if month not in selectors.reporting_months(unit=unit, resolution=resolution):
+        raise Http404(_("The union did not exist in this month."))
     detail_url = reverse("report_detail", args=[year, month, unit.pk])
     try:
         report = services.report_get_or_create(unit=unit, resolution=resolution, month=month)
@@ -96,7 +100,28 @@ def report_edit(request, year, month, unit_id):
         locked = _("The year %(year)s is locked: its reports can no longer be changed.")
         messages.error(request, locked % {"year": year})
         return redirect(detail_url)
-    if request.method == "POST":
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "back":
+        # "Keep my figures" on the confirmation page: the page as typed, nothing saved.
+        form = MonthlyReportForm(unit=unit, report=report)
+        form = MonthlyReportForm(unit=unit, report=report, initial=form.initial_from(request.POST))
+        form.initial["nothing_to_report"] = False
+    elif (
+        request.method == "POST"
+        and request.POST.get("action") == "nothing"
+        and request.POST.get("confirm") != "yes"
+        and MonthlyReportForm(unit=unit, report=report).figures_at_stake(request.POST)
+    ):
+        # Typed or saved figures would be cleared: ask first, on a page of its own.
+        posted = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in ("csrfmiddlewaretoken", "action", "confirm")
+            for value in values
+        ]
+        context = {"unit": unit, "resolution": resolution, "report": report, "posted": posted}
+        return render(request, "reports/confirm_nothing.html", context)
+    elif request.method == "POST":
         action = request.POST.get("action", "save")
         data = request.POST
         if action == "nothing":
@@ -132,7 +157,6 @@ def report_edit(request, year, month, unit_id):
         status = 409 if form.non_field_errors() or form.has_error("version") else 200
     else:
         form = MonthlyReportForm(unit=unit, report=report)
-        status = 200
     context = {
         "unit": unit,
         "resolution": resolution,
@@ -147,7 +171,7 @@ def report_edit(request, year, month, unit_id):
 def _detail_context(request, unit, resolution, month):
     report = (
         MonthlyReport.objects.filter(organisation=unit, resolution=resolution, month=month)
-        .select_related("submitted_by", "reviewed_by", "resolution")
+        .select_related("submitted_by", "reviewed_by", "entered_by", "resolution")
         .first()
     )
     # In a locked year only a report reopened since the lock changes, and only provincial
@@ -174,6 +198,7 @@ def _detail_context(request, unit, resolution, month):
             "history": history.report_history(report),
             "changes": history.changes_since_approval(report),
             "review_form": ReviewForm(initial={"version": report.version}),
+            "approval": access.approval_by(request.user, report),
             "late": bool(report.first_submitted_at)
             and timezone.localdate(report.first_submitted_at) > resolution.due_date(month),
         }
@@ -217,9 +242,11 @@ def report_review(request, year, month, unit_id):
         return redirect(detail_url)
     action, comment, version = (form.cleaned_data[k] for k in ("action", "comment", "version"))
     try:
-        if action == ReviewForm.APPROVE:
+        if action in (ReviewForm.APPROVE, ReviewForm.APPROVE_NEXT):
             services.report_approve(report=report, user=request.user, expected_version=version)
             messages.success(request, _("The report was approved."))
+            if action == ReviewForm.APPROVE_NEXT:
+                return _open_next_waiting(request, report)
         elif action == ReviewForm.RETURN:
             services.report_return(report=report, user=request.user, comment=comment, expected_version=version)
             messages.success(request, _("The report was returned to the unit."))
@@ -234,6 +261,38 @@ def report_review(request, year, month, unit_id):
         for message in error.messages:
             messages.error(request, message)
     return redirect(detail_url)
+
+
+def _open_next_waiting(request, report):
+    """After "approve and open the next": the oldest report still waiting in the inbox."""
+    following = inbox.next_waiting(access.review_root(request.user), after=report)
+    if following is None:
+        messages.info(request, _("No other report is waiting for your review."))
+        return redirect("inbox")
+    return redirect("report_detail", following.resolution.year, following.month, following.organisation_id)
+
+
+@require_POST
+@login_required
+def report_withdraw(request, year, month, unit_id):
+    """The unit takes back its submitted report before it is reviewed, to correct it."""
+    unit = get_object_or_404(Organisation, pk=unit_id)
+    if not access.can_file_for(request.user, unit):
+        raise PermissionDenied
+    resolution = _open_resolution(unit, year, month)
+    report = get_object_or_404(MonthlyReport, organisation=unit, resolution=resolution, month=month)
+    version = request.POST.get("version", "")
+    if not version.isdigit():
+        return _stale_review(request, unit, resolution, month, _("The page is out of date: reload it and try again."))
+    try:
+        services.report_withdraw(report=report, user=request.user, expected_version=int(version))
+    except services.ReportConflict as error:
+        return _stale_review(request, unit, resolution, month, str(error))
+    except services.ReportError as error:
+        messages.error(request, str(error))
+        return redirect("report_detail", year, month, unit.pk)
+    messages.success(request, _("The report was withdrawn: correct it and submit it again."))
+    return redirect("report_edit", year, month, unit.pk)
 
 
 class ReviewListView(LoginRequiredMixin, SingleTableMixin, FilterView):

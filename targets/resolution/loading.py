@@ -180,10 +180,13 @@ def _continued_target(resolution, data):
         resolution__organisation=resolution.organisation, resolution__year=resolution.year - 1, number=number
     ).first()
     if previous is None:
-        raise ValueError(
-            f"target {data['number']}: continues target {number} of {resolution.year - 1}, "
-            f"which is not loaded for {resolution.organisation.code}"
-        )
+        where = _("target %(number)s") % {"number": data["number"]}
+        problem = _("continues target %(continued)s of %(year)s, which is not loaded for %(code)s") % {
+            "continued": number,
+            "year": resolution.year - 1,
+            "code": resolution.organisation.code,
+        }
+        raise ResolutionFileError([_message(where, "continues", problem)])
     return previous
 
 
@@ -241,11 +244,13 @@ def load_resolution(data, *, update=False, reason="", effective_month=None, user
                 upsert(TargetComponent, {"target": target, "order": order}, fields)
                 continue
             figure = fields.pop("figure")
+            if not existing.figure:  # a figure still to be set (copied resolution): no change to explain
+                fields["figure"] = figure
             # Through save(): a change of what counts recounts the totals (signals).
             for name, value in fields.items():
                 setattr(existing, name, value)
             existing.save()
-            if figure != existing.figure:
+            if figure != existing.figure:  # a figure that was set changes: with a reason
                 where = _where(data, ["targets", position, "components", order - 1])
                 try:
                     services.change_figure(

@@ -3,6 +3,7 @@
 from django import template
 
 from branches import access
+from targets.reporting import inbox
 
 register = template.Library()
 
@@ -23,3 +24,13 @@ def can_file(user):
 def can_enter_in_bulk(user):
     """Whether ``user`` may enter their grassroots unions' reports from an Excel file."""
     return access.bulk_entry_root(user) is not None
+
+
+@register.simple_tag(takes_context=True)
+def inbox_count(context, user):
+    """How many reports wait for ``user``'s review (one query; none on the inbox page, which
+    has counted them already), or None for a non-reviewer."""
+    if context.get("inbox_total") is not None:
+        return context["inbox_total"]
+    root = access.review_root(user)
+    return inbox.count(root) if root is not None else None

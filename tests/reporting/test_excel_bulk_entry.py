@@ -24,8 +24,8 @@ def component(resolution, number):
     return resolution.targets.get(number=number).components.order_by("order").first()
 
 
-def download(client, month=MONTH):
-    response = client.get(reverse("excel_template") + f"?month={month}")
+def download(client, month=MONTH, all_units=False):
+    response = client.get(reverse("excel_template") + f"?month={month}" + ("&all_units=on" if all_units else ""))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     return load_workbook(io.BytesIO(response.content))
@@ -201,7 +201,10 @@ def test_a_unit_outside_the_subtree_is_refused(officer_client, tree, resolution)
 
 
 def test_a_submitted_report_is_not_overwritten(officer_client, users, tree, resolution):
-    """A unit that already submitted the month gets a row error; its figures stay."""
+    """A unit that already submitted other figures for the month is shown as a conflict
+    (its 3 beside the file's 9) and nothing is saved until the uploader chooses; an
+    approved report is an error for its row. (Before issue 12 a submitted report was an
+    error too; now the uploader may choose to take the file's figures.)"""
     from targets.reporting import services
 
     members = component(resolution, 1)
@@ -214,8 +217,17 @@ def test_a_submitted_report_is_not_overwritten(officer_client, users, tree, reso
         expected_version=report.version,
         submit=True,
     )
-    wb = download(officer_client)
+    wb = download(officer_client, all_units=True)  # by default the template leaves RG-1 out
     fill(wb.active, "RG-1", {(members, "quantity"): 9})
+    fill(wb.active, "RG-2", {(members, "quantity"): 4})
+    response = upload(officer_client, wb)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="excel-conflicts"' in page and "RG-1" in page
+    assert ReportFigure.objects.get(report=report, component=members).quantity == 3
+    assert not MonthlyReport.objects.filter(organisation=tree["soe"]).exists()
+
+    services.report_approve(report=report, user=users["rach_gia"], expected_version=report.version)
     page = upload(officer_client, wb).content.decode()
     assert "Dòng 7" in page and "không ghi đè" in page
     assert ReportFigure.objects.get(report=report, component=members).quantity == 3
@@ -251,3 +263,20 @@ def test_a_grassroots_officer_is_refused(client, users, tree):
     assert client.get(reverse("excel_template") + "?month=3").status_code == 403
     response = client.post(reverse("excel_upload"), {"file": SimpleUploadedFile("a.xlsx", b"x")})
     assert response.status_code == 403
+
+
+def test_too_many_rows_are_refused_with_the_limit_named(officer_client, tree, resolution, monkeypatch):
+    """A sheet longer than the import reads is refused as a whole, naming the limit, and
+    nothing is saved: no row is dropped silently (it used to read the first 20.000 only)."""
+    from targets.reporting import excel_import
+
+    monkeypatch.setattr(excel_import, "MAX_ROWS", 12)
+    members = component(resolution, 1)
+    wb = download(officer_client)
+    fill(wb.active, "RG-1", {(members, "quantity"): 1})
+    for row in range(11, 14):
+        wb.active.cell(row, 2, "thêm")
+    response = upload(officer_client, wb)
+    assert response.status_code == 400
+    assert "Tệp có quá 12 dòng" in response.content.decode()
+    assert MonthlyReport.objects.count() == 0

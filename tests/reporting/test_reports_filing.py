@@ -194,11 +194,16 @@ def test_month_outside_the_year_is_not_found(client, resolution, users, tree):
 
 
 def test_nothing_to_report_in_one_click(client, resolution, users, tree):
-    """The button submits a report with no figures, even if something was typed."""
+    """With no figure typed or saved the button submits at once; over a typed figure it
+    submits once confirmed (tests/reporting/test_nothing_to_report_asks_first.py: the question)."""
     client.force_login(users["school"])
     recruits = component(resolution, 1)
+    response = client.post(edit_url(tree["school"], 4), {"version": "1", "action": "nothing"})
+    assert response.status_code == 302
+    assert MonthlyReport.objects.get(organisation=tree["school"], month=4).status == "submitted"
     response = client.post(
-        edit_url(tree["school"], 3), {field(recruits, "quantity"): "-1", "version": "1", "action": "nothing"}
+        edit_url(tree["school"], 3),
+        {field(recruits, "quantity"): "-1", "version": "1", "action": "nothing", "confirm": "yes"},
     )
     assert response.status_code == 302
     report = MonthlyReport.objects.get(organisation=tree["school"], month=3)

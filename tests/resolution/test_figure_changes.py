@@ -112,3 +112,13 @@ def test_loader_update_with_a_reason_records_it(resolution, tmp_path):
     members = resolution.components().get(target__number=1)
     assert (members.figure, members.previous_figure, members.figure_from_month) == (6100, 5821, 8)
     assert members.history.latest().history_change_reason == "Điều chỉnh theo Đại hội"
+
+
+def test_a_figure_still_to_be_set_is_set_without_a_reason(client, superuser, members):
+    """A copied resolution's figures are 0 until set: setting one is no change to explain."""
+    type(members).objects.filter(pk=members.pk).update(figure=0)
+    client.force_login(superuser)
+    url = reverse("admin:targets_targetcomponent_change", args=[members.pk])
+    assert client.post(url, admin_data(client, url, figure=6200)).status_code == 302
+    members.refresh_from_db()
+    assert (members.figure, members.previous_figure) == (6200, None)
