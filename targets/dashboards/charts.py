@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from targets.rollup.pace import expected_fraction
+from targets.rollup.pace import expected_figure
 from unionplan.numbers import format_number
 
 WIDTH, HEIGHT = 640, 320
@@ -30,9 +30,11 @@ def _nice_ceiling(value):
     return 10 * magnitude
 
 
-def progress_chart(target, cumulative, figure, title=""):
+def progress_chart(expected, cumulative, figure, title=""):
     """Cumulative achievement (solid, square markers) for months 1..len(cumulative), against
-    the figure (dotted) and the expected pace (dashed) over the whole year."""
+    the figure (dotted) and the expected curve (dashed, circle markers) over the whole year:
+    ``expected`` holds the share of the figure expected by the end of months 0..12 (the
+    year's rhythm, reaching the whole figure at the due month)."""
     top = _nice_ceiling(max([figure or 0, *cumulative, 1]))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -100,11 +102,24 @@ def progress_chart(target, cumulative, figure, title=""):
                 _n(y(figure)),
             )
         )
-        pace = " ".join(f"{x(m):.1f},{y(Decimal(figure) * expected_fraction(target, m)):.1f}" for m in range(0, 13))
+        curve = [(x(m), y(Decimal(figure) * share)) for m, share in enumerate(expected)]
         parts.append(
             format_html(
-                '<polyline points="{}" fill="none" stroke="#555" stroke-width="1.5" stroke-dasharray="8 4"/>',
-                pace,
+                '<polyline points="{}" fill="none" stroke="#555" stroke-width="1.5" stroke-dasharray="8 4" '
+                'class="expected-curve"/>',
+                " ".join(f"{px:.1f},{py:.1f}" for px, py in curve),
+            )
+        )
+        parts.append(
+            format_html_join(
+                "",
+                '<circle cx="{}" cy="{}" r="2.5" fill="#fff" stroke="#555"><title>{}</title></circle>',
+                (
+                    (_n(px), _n(py), _("Expected by month %(m)s: %(v)s") % {"m": m, "v": format_number(v)})
+                    for m, (px, py), v in (
+                        (m, curve[m], expected_figure(figure, expected[m])) for m in range(1, len(curve))
+                    )
+                ),
             )
         )
     if cumulative:
@@ -128,7 +143,7 @@ def progress_chart(target, cumulative, figure, title=""):
     # Legend.
     legend = [
         ('stroke="#000" stroke-width="2.5"', _("Achieved (cumulative, approved)")),
-        ('stroke="#555" stroke-width="1.5" stroke-dasharray="8 4"', _("Expected pace")),
+        ('stroke="#555" stroke-width="1.5" stroke-dasharray="8 4"', _("Expected")),
         ('stroke="#000" stroke-width="1.5" stroke-dasharray="2 3"', _("Figure")),
     ]
     offset = LEFT

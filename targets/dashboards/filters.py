@@ -13,7 +13,8 @@ REPORT_STATUS_CHOICES = [(NO_REPORT, _("No report")), *MonthlyReport.Status.choi
 
 
 class AsOfForm(forms.Form):
-    """Which month every figure is "as of" and, where offered, which union's subtree."""
+    """Which month every figure is "as of" (January to the current month, never one that
+    has not begun) and, where offered, which union's subtree."""
 
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
     month = forms.TypedChoiceField(label=_("As of the end of"), coerce=int, required=False)
@@ -24,7 +25,8 @@ class AsOfForm(forms.Form):
         # The year switch: the resolution itself is chosen before (targets.resolution.choice).
         self.fields["year"].choices = list(years)
         self.fields["month"].choices = [
-            (m, _("month %(month)s/%(year)s") % {"month": m, "year": resolution.year}) for m in range(1, 13)
+            (m, _("month %(month)s/%(year)s") % {"month": m, "year": resolution.year})
+            for m in resolution.months_begun()
         ]
         if units is None:
             del self.fields["unit"]

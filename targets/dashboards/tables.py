@@ -13,21 +13,9 @@ from targets.resolution.models import TargetComponent
 from targets.rollup.pace import Status
 from unionplan.numbers import format_achievement, format_money, format_number, format_percent
 
+from .verdicts import catch_up_text, profile_text, status_badge
+
 NUMBER = {"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}}
-STATUS_MARKS = {Status.ACHIEVED: "✔", Status.ON_TRACK: "▲", Status.BEHIND: "▼", Status.NO_FIGURE: "–"}
-STATUS_CLASSES = {
-    Status.ACHIEVED: "text-bg-success",
-    Status.ON_TRACK: "text-bg-primary",
-    Status.BEHIND: "text-bg-danger",
-    Status.NO_FIGURE: "text-bg-light",
-}
-
-
-def status_badge(status):
-    """A status readable without colour: a mark and a word."""
-    return format_html(
-        '<span class="badge status {}">{} {}</span>', STATUS_CLASSES[status], STATUS_MARKS[status], Status(status).label
-    )
 
 
 def period_link(name, period, *args):
@@ -87,6 +75,18 @@ def measured_text(component, record, value):
     return amount(component, value)
 
 
+def unit_link(unit, component, period):
+    """A unit's name linking to its page on ``component`` (a grassroots union's own dashboard)."""
+    if unit.kind == Organisation.Kind.GRASSROOTS:
+        url = period_link("dashboard-unit", period, unit.pk)
+    else:
+        url = period_link("dashboard-component", period, unit.pk, component.pk)
+    dissolved = ""
+    if unit.dissolved_on:
+        dissolved = format_html(' <span class="small text-muted">({})</span>', _("dissolved"))
+    return format_html('<a href="{}">{}</a>{}', url, unit.name, dissolved)
+
+
 def _as_float(value):
     return None if value is None else float(value)
 
@@ -134,6 +134,8 @@ class ProgressTable(tables.Table):
     percent = PercentColumn(verbose_name=_("Percent of figure"))
     expected = NumberColumn(verbose_name=_("Expected by now"))
     status = StatusColumn(verbose_name=_("Status"))
+    remaining = NumberColumn(verbose_name=_("Short of the figure"))
+    catch_up = tables.Column(verbose_name=_("What it takes"), empty_values=())
     projected = NumberColumn(verbose_name=_("Projected year-end"))
 
     class Meta:
@@ -145,6 +147,18 @@ class ProgressTable(tables.Table):
         # {component pk: achieved by the same month last year} (targets that continue one)
         self.last_year = last_year or {}
         super().__init__(*args, **kwargs)
+
+    def render_remaining(self, record):
+        return measured_text(record.component, record, record.remaining) if record.remaining else "–"
+
+    def value_remaining(self, record):
+        return _as_float(record.remaining) if record.is_share else record.remaining
+
+    def render_catch_up(self, record):
+        return catch_up_text(record.catch_up, record.component) or "–"
+
+    def value_catch_up(self, record):
+        return str(catch_up_text(record.catch_up, record.component))
 
     def render_target(self, record):
         component = record.component
@@ -185,7 +199,11 @@ class ProgressTable(tables.Table):
         return amount(record.component, record.pending)
 
     def render_expected(self, record):
-        return measured_text(record.component, record, record.expected)
+        return format_html(
+            '{}<span class="d-block small text-muted">{}</span>',
+            measured_text(record.component, record, record.expected),
+            profile_text(record.profile),
+        )
 
     def render_projected(self, record):
         return measured_text(record.component, record, record.projected)
@@ -249,14 +267,7 @@ class BranchTable(tables.Table):
         return record.pending
 
     def render_unit(self, value):
-        if value.kind == Organisation.Kind.GRASSROOTS:
-            url = period_link("dashboard-unit", self.period, value.pk)
-        else:
-            url = period_link("dashboard-component", self.period, value.pk, self.component.pk)
-        dissolved = ""
-        if value.dissolved_on:
-            dissolved = format_html(' <span class="small text-muted">({})</span>', _("dissolved"))
-        return format_html('<a href="{}">{}</a>{}', url, value.name, dissolved)
+        return unit_link(value, self.component, self.period)
 
     def value_unit(self, value):
         return value.name
@@ -266,6 +277,43 @@ class BranchTable(tables.Table):
 
     def value_report_status(self, value):
         return str(report_status_label(value))
+
+
+class BehindTable(tables.Table):
+    """The units furthest behind their own allocation's expectation, with their shortfall."""
+
+    unit = tables.Column(verbose_name=_("Union"))
+    figure = NumberColumn(verbose_name=_("Allocated figure"))
+    expected = NumberColumn(verbose_name=_("Expected by now"))
+    achieved = NumberColumn(verbose_name=_("Achieved"))
+    shortfall = NumberColumn(verbose_name=_("Shortfall"))
+    status = StatusColumn(verbose_name=_("Status"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm table-hover align-middle behind-table"}
+
+    def __init__(self, *args, component=None, month=None, period="", **kwargs):
+        self.component, self.month, self.period = component, month, period
+        super().__init__(*args, **kwargs)
+
+    def render_unit(self, value):
+        return unit_link(value, self.component, self.period)
+
+    def render_figure(self, record):
+        return figure_text(self.component, record)
+
+    def render_expected(self, record):
+        return measured_text(self.component, record, record.expected)
+
+    def render_achieved(self, record):
+        return measured_text(self.component, record, record.measured)
+
+    def render_shortfall(self, record):
+        return measured_text(self.component, record, record.shortfall)
+
+    def value_unit(self, value):
+        return value.name
 
 
 def report_status_label(value):

@@ -7,6 +7,7 @@ which unit is decided by branches.access alone.
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
 from django.http import Http404
@@ -21,9 +22,10 @@ from branches.access import can_close_year, can_view_unit, visible_units
 from branches.models import Organisation
 from targets.resolution.choice import resolution_choice
 from targets.resolution.models import TargetComponent
-from targets.rollup.breakdown import branch_progress, children_with_report_status
-from targets.rollup.completeness import completeness, unreported_units
+from targets.rollup.breakdown import branch_progress, children_with_report_status, furthest_behind
+from targets.rollup.completeness import completeness, reported_so_far, unreported_units
 from targets.rollup.contribution import unit_contribution
+from targets.rollup.pace import expected_fraction
 from targets.rollup.progress import cumulative_by_month, headline, same_period_last_year, scope_progress
 from targets.rollup.tasks import task_narratives, task_summary
 from unionplan import clock
@@ -33,6 +35,7 @@ from unionplan.spreadsheets import SafeTableExport
 from .charts import progress_chart
 from .filters import AsOfForm, BranchFilter, NarrativeFilter
 from .tables import (
+    BehindTable,
     BranchTable,
     CompletenessTable,
     ContributionTable,
@@ -73,18 +76,38 @@ class DashboardMixin(LoginRequiredMixin):
         self.resolution = self.choice.resolution
         if self.resolution is None:
             raise Http404(_("No resolution has been loaded yet."))
+        self.month = self.resolution.default_month()
         self.as_of = AsOfForm(
-            request.GET or None,
+            self.month_asked(request),
             resolution=self.resolution,
             years=self.choice.form.fields["year"].choices,
             units=self.unit_choices() if self.choose_unit else None,
-            initial={"month": self.resolution.default_month(), "unit": self.scope.pk, "year": self.resolution.year},
+            initial={"month": self.month, "unit": self.scope.pk, "year": self.resolution.year},
         )
-        self.month = self.resolution.default_month()
         if self.as_of.is_bound and self.as_of.is_valid() and self.as_of.cleaned_data["month"]:
             self.month = self.as_of.cleaned_data["month"]
         self.period = urlencode({"month": self.month, "year": self.resolution.year})
         return super().dispatch(request, *args, **kwargs)
+
+    def month_asked(self, request):
+        """The query, with a month that has not begun replaced by the nearest one that has
+        (and a message saying so)."""
+        if not request.GET:
+            return None
+        data = request.GET.copy()
+        try:
+            month = int(data.get("month") or 0)
+        except ValueError:
+            return data
+        if 1 <= month <= 12 and month not in self.resolution.months_begun():
+            nearest = self.resolution.nearest_month_begun(month)
+            data["month"] = str(nearest)
+            messages.warning(
+                request,
+                _("Month %(asked)s/%(year)s has not begun yet: showing month %(month)s/%(year)s.")
+                % {"asked": month, "month": nearest, "year": self.resolution.year},
+            )
+        return data
 
     def unit_choices(self):
         user = self.request.user
@@ -122,6 +145,14 @@ class DashboardMixin(LoginRequiredMixin):
             month_end=self.resolution.month_end(self.month),
             period=self.period,
         )
+        if not self.resolution.is_closed(self.month):
+            # Provisional figures: the month's reports are not all due yet (one query).
+            reported, expected = reported_so_far(self.resolution, self.scope, self.month)
+            context["provisional"] = {
+                "reported": reported,
+                "expected": expected,
+                "due": self.resolution.due_date(self.month),
+            }
         return context
 
 
@@ -205,6 +236,7 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if not self.scope.is_grassroots:
             context["headline"] = headline(self.rows)
+            context["year_verdict"] = self.month == 12 and self.resolution.is_closed(12)
         context["can_close_year"] = (
             self.scope.pk == self.resolution.organisation_id
             and self.resolution.has_ended()
@@ -253,24 +285,36 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         units = children_with_report_status(self.resolution, self.scope, self.month)
         return BranchFilter(self.request.GET, queryset=units, request=self.request)
 
+    @cached_property
+    def row(self):
+        return next(r for r in scope_progress(self.resolution, self.scope, self.month) if r.component == self.component)
+
     def get_tables(self):
-        units = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
-        data = branch_progress(self.resolution, self.component, self.scope, self.month, units)
-        table = BranchTable(data, component=self.component, month=self.month, period=self.period)
+        # Every child once (for the units furthest behind, among all of them), then the
+        # filter's choice of them for the table by union.
+        children = self.filterset.queryset
+        data = branch_progress(self.resolution, self.component, self.scope, self.month, children, self.row.profile)
+        chosen = set(self.filterset.qs.values_list("pk", flat=True)) if self.filterset.is_valid() else set()
+        chosen_rows = [r for r in data if r.unit.pk in chosen]
+        table = BranchTable(chosen_rows, component=self.component, month=self.month, period=self.period)
         CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(table)
-        return {"units": table}
+        behind = BehindTable(
+            furthest_behind(data), component=self.component, month=self.month, period=self.period, prefix="b-"
+        )
+        CappedRequestConfig(self.request, paginate=False).configure(behind)
+        return {"units": table, "behind": behind}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        component = self.component
-        row = next(r for r in scope_progress(self.resolution, self.scope, self.month) if r.component == component)
+        component, row = self.component, self.row
         cumulative = cumulative_by_month(self.resolution, component, self.scope, self.month)
+        expected = [expected_fraction(m, component.target.due_month, row.profile) for m in range(13)]
         context.update(
             component=component,
             target=component.target,
             siblings=component.target.components.all(),
             row=row,
-            chart=progress_chart(component.target, cumulative, row.figure, title=str(component)),
+            chart=progress_chart(expected, cumulative, row.figure, title=str(component)),
             filter=self.filterset,
             has_children=self.scope.children.exists(),
         )

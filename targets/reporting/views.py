@@ -67,7 +67,15 @@ def report_index(request):
                     "due": resolution.due_date(month),
                 }
             )
-    context = {"unit": unit, "resolution": resolution, "months": months, "year_form": choice.form}
+    # The month to file now is marked: the latest that has ended, whose report is due next.
+    reporting_month = resolution.reporting_month() if resolution else None
+    context = {
+        "unit": unit,
+        "resolution": resolution,
+        "months": months,
+        "year_form": choice.form,
+        "reporting_month": reporting_month,
+    }
     return render(request, "reports/index.html", context)
 
 
@@ -313,12 +321,15 @@ class ReviewListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         self.resolution = self.choice.resolution
         if self.resolution is None:
             raise Http404(_("No resolution has been loaded yet."))
+        # Reviewers open on the month whose reports are coming in now (the latest that has
+        # ended), not the dashboards' last closed month: that is the one they work through.
+        default = self.resolution.reporting_month()
         try:
-            self.month = int(request.GET.get("month") or self.resolution.default_month())
+            self.month = int(request.GET.get("month") or default)
         except ValueError:
-            self.month = self.resolution.default_month()
+            self.month = default
         if not services.month_is_open(resolution=self.resolution, month=self.month):
-            self.month = self.resolution.default_month()
+            self.month = default
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):

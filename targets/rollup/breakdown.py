@@ -22,7 +22,19 @@ from .figures import (
     measure_values,
     reported_figures,
 )
-from .pace import expected_figure, expected_share, percent_of, share_of, status_of
+from .pace import (
+    LINEAR,
+    Profile,
+    Status,
+    expected_figure,
+    expected_fraction,
+    expected_share,
+    is_final,
+    percent_of,
+    share_of,
+    shortfall,
+    status_of,
+)
 
 
 @dataclass
@@ -39,6 +51,8 @@ class BranchProgress:
     target: object = field(repr=False, default=None)
     rank: int | None = None
     report_status: str | None = None
+    profile: Profile = field(repr=False, default=LINEAR)
+    closed: bool = True
     is_share: bool = False
 
     @property
@@ -56,20 +70,32 @@ class BranchProgress:
 
     @property
     def expected(self):
+        fraction = expected_fraction(self.month, self.target.due_month, self.profile)
         if self.is_share:
-            return expected_share(self.target, self.figure, self.month)
-        return expected_figure(self.target, self.figure, self.month)
+            return expected_share(self.figure, fraction)
+        return expected_figure(self.figure, fraction)
 
     @property
     def status(self):
-        return status_of(self.measured, self.figure, self.expected)
+        final = is_final(self.month, self.target.due_month, self.closed)
+        return status_of(self.measured, self.figure, self.expected, final)
+
+    @property
+    def shortfall(self):
+        """How far the unit is below its own allocation's expectation (its figure once the
+        verdict is in); None without an allocation."""
+        if self.status == Status.NOT_ACHIEVED:
+            return shortfall(self.measured, self.figure)
+        return shortfall(self.measured, self.expected)
 
 
-def branch_progress(resolution, component, scope, month, units):
+def branch_progress(resolution, component, scope, month, units, profile=LINEAR):
     """Progress on ``component`` of each unit in ``units`` (children of ``scope``, already
     filtered) with its own subtree: allocation, achieved, pending, percent and rank among
     all of the scope's children (by percent of allocation; by achievement when no child
-    has an allocation). A fixed number of queries whatever the number of units."""
+    has an allocation). ``profile``: the rhythm the expectation follows. A fixed number of
+    queries whatever the number of units."""
+    closed = resolution.is_closed(month)
     branch = branch_prefix(scope, f"{ORG}__path")
     if component.measure == Measure.UNITS_FOUNDED:
         founded = (
@@ -132,6 +158,8 @@ def branch_progress(resolution, component, scope, month, units):
                 month=month,
                 target=component.target,
                 report_status=getattr(unit, "report_status", None),
+                profile=profile,
+                closed=closed,
                 is_share=component.is_share,
             )
         )
@@ -151,6 +179,13 @@ def branch_progress(resolution, component, scope, month, units):
     for row in result:
         row.rank = ranks.get(row.unit.path)
     return result
+
+
+def furthest_behind(rows, limit=10):
+    """The rows furthest behind their own allocation's expectation, largest shortfall first."""
+    behind = [r for r in rows if r.shortfall]
+    behind.sort(key=lambda r: (-r.shortfall, r.unit.name))
+    return behind[:limit]
 
 
 def children_with_report_status(resolution, scope, month):

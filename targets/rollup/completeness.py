@@ -103,6 +103,18 @@ def completeness(resolution, scope, month, now=None):
     return result, total
 
 
+def reported_so_far(resolution, scope, month):
+    """(units that have reported ``month``, units expected to) under ``scope``, itself
+    included: submitted or approved, and reopened for correction after an approval (one query)."""
+    reported = Q(month_report__status__in=REPORTED) | Q(
+        month_report__status=MonthlyReport.Status.RETURNED, month_report__revision__gt=0
+    )
+    counts = expected_reporters(resolution, scope, month).aggregate(
+        expected=Count("pk"), reported=Count("pk", filter=reported)
+    )
+    return counts["reported"], counts["expected"]
+
+
 def unreported_units(resolution, scope, month):
     """Expected units under ``scope`` whose report of ``month`` is not in (draft, returned or
     none), with their upper level and contacts, for a follow-up."""

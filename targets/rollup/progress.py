@@ -1,6 +1,7 @@
 """A scope's progress on every component of the resolution, and one component month by month."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Case, Count, Q, Value, When
 
@@ -20,14 +21,32 @@ from .figures import (
     measure_values,
     reported_figures,
 )
-from .pace import Status, expected_figure, expected_share, percent_of, projected_figure, share_of, status_of
+from .pace import (
+    LINEAR,
+    REACHED,
+    Profile,
+    Status,
+    catch_up,
+    expected_figure,
+    expected_fraction,
+    expected_share,
+    is_final,
+    percent_of,
+    projected_figure,
+    share_of,
+    shortfall,
+    status_of,
+)
+from .season import seasonal_profiles
 
 
 @dataclass
 class ComponentProgress:
-    """A component's figure and progress. For a percentage-of-eligible component the figure,
-    expected and projected figures are percentages of the eligible units (``share``, with the
-    counts behind it in ``achieved`` / ``eligible``), and its status is in percent points."""
+    """A component's figure and progress as of ``month``: ``closed`` when the month's reports
+    are due (a verdict can be given), ``profile`` the rhythm its expectation follows. For a
+    percentage-of-eligible component the figure, expected and projected figures are
+    percentages of the eligible units (``share``, with the counts behind it in ``achieved`` /
+    ``eligible``), and its status and what it takes are in percent points."""
 
     component: TargetComponent
     figure: int | None
@@ -35,6 +54,8 @@ class ComponentProgress:
     pending: int
     eligible: int
     month: int
+    profile: Profile = field(default=LINEAR, repr=False)
+    closed: bool = True
     expected: int | None = None
     status: str = Status.NO_FIGURE
     projected: int | None = None
@@ -43,16 +64,42 @@ class ComponentProgress:
     figure_from_month: int | None = None
 
     def __post_init__(self):
-        target = self.component.target
-        projected = projected_figure(self.component, self.achieved, self.month, self.eligible)
+        due_month = self.component.target.due_month
+        fraction = expected_fraction(self.month, due_month, self.profile)
         if self.is_share:
-            self.expected = expected_share(target, self.figure, self.month)
-            self.status = status_of(self.share or 0, self.figure, self.expected)
-            self.projected = share_of(projected, self.eligible)
+            self.expected = expected_share(self.figure, fraction)
         else:
-            self.expected = expected_figure(target, self.figure, self.month)
-            self.status = status_of(self.achieved, self.figure, self.expected)
-            self.projected = projected
+            self.expected = expected_figure(self.figure, fraction)
+        self.final = is_final(self.month, due_month, self.closed)
+        self.status = status_of(self.measured, self.figure, self.expected, self.final)
+        if fraction <= 0:
+            # Last year nothing was done by now: extrapolate the run rate straight instead.
+            fraction = Decimal(self.month) / Decimal(due_month or 12)
+        projected = projected_figure(
+            self.achieved,
+            fraction,
+            accumulates=self.component.measure != Measure.UNITS_AT_THRESHOLD,
+            cap=self.eligible if self.component.counts_units else None,
+        )
+        self.projected = share_of(projected, self.eligible) if self.is_share else projected
+
+    @property
+    def measured(self):
+        """What is compared with the figure: the count, or for a share its percentage."""
+        return (self.share or 0) if self.is_share else self.achieved
+
+    @property
+    def remaining(self):
+        """How much is still missing to the figure (None without one, 0 once reached)."""
+        return shortfall(self.measured, self.figure)
+
+    @property
+    def catch_up(self):
+        """What it takes per remaining month (None when reached or when the verdict is in)."""
+        if self.final or self.status in REACHED:
+            return None
+        decimals = 1 if self.is_share else 0
+        return catch_up(self.measured, self.figure, self.month, self.component.target.due_month, decimals)
 
     @property
     def target(self):
@@ -153,9 +200,12 @@ def founded_counts(resolution, scope, components, month):
 
 
 def scope_progress(resolution, scope, month):
-    """Progress of ``scope``'s subtree on every component of the resolution (four queries;
-    read from the running totals, so the cost does not grow with the subtree)."""
+    """Progress of ``scope``'s subtree on every component of the resolution (four queries,
+    five when a target continues last year's; read from the running totals, so the cost
+    does not grow with the subtree)."""
     components = list(resolution.components().order_by("target__number", "order"))
+    profiles = seasonal_profiles({c.target.pk: c.target for c in components}.values())
+    closed = resolution.is_closed(month)
     if keeps_totals(scope):
         rows = ledger_totals(month, components, organisation=scope)
     else:
@@ -185,6 +235,8 @@ def scope_progress(resolution, scope, month):
                 pending=pending,
                 eligible=eligible.get(c.pk, 0),
                 month=month,
+                profile=profiles[c.target.pk],
+                closed=closed,
                 previous_figure=previous,
                 figure_from_month=from_month,
             )
@@ -215,24 +267,27 @@ class Headline:
     achieved: int = 0
     on_track: int = 0
     behind: int = 0
+    not_achieved: int = 0
     no_figure: int = 0
 
 
 def headline(progress):
-    """How many targets are achieved, on track, behind. A target is achieved when all its
-    components with a figure are, behind when any of them is behind."""
+    """How many targets are achieved, on track, behind, not achieved. A target is achieved
+    when all its components with a figure are, not achieved when the verdict is in and any
+    of them is not, behind when any of them is behind."""
     by_target = {}
     for row in progress:
+        statuses = by_target.setdefault(row.target.pk, [])
         if row.status != Status.NO_FIGURE:
-            by_target.setdefault(row.target.pk, []).append(row.status)
-        else:
-            by_target.setdefault(row.target.pk, [])
+            statuses.append(row.status)
     result = Headline(total=len(by_target))
     for statuses in by_target.values():
         if not statuses:
             result.no_figure += 1
-        elif all(s == Status.ACHIEVED for s in statuses):
+        elif all(s in REACHED for s in statuses):
             result.achieved += 1
+        elif any(s == Status.NOT_ACHIEVED for s in statuses):
+            result.not_achieved += 1
         elif any(s == Status.BEHIND for s in statuses):
             result.behind += 1
         else:

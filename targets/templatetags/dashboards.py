@@ -2,7 +2,9 @@
 
 from django import template
 
-from targets.dashboards.tables import status_badge as _status_badge
+from targets.dashboards.verdicts import catch_up_text as _catch_up_text
+from targets.dashboards.verdicts import profile_text as _profile_text
+from targets.dashboards.verdicts import status_badge as _status_badge
 
 register = template.Library()
 
@@ -11,3 +13,15 @@ register = template.Library()
 def status_badge(status):
     """A progress status as a badge readable without colour (✔ ▲ ▼ and a word)."""
     return _status_badge(status)
+
+
+@register.simple_tag
+def profile_text(profile):
+    """The rhythm an expectation follows: "theo nhịp năm 2019" or "tuyến tính"."""
+    return _profile_text(profile)
+
+
+@register.simple_tag
+def catch_up_text(catch_up, component=None):
+    """What it takes per remaining month, against the current pace."""
+    return _catch_up_text(catch_up, component)

@@ -2,6 +2,7 @@
 headline, the drill-down, who may see what, and exports for a meeting."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -35,15 +36,18 @@ def test_provincial_staff_land_on_the_province_dashboard(client, users, tree):
     assert text.index("Tổng quan") < text.index("Nghị quyết")
 
 
-def test_province_dashboard_figures_and_headline(client, users, tree, scenario):
-    """As of December: target 1 achieved 31 of 5.821 ("đạt 0,5%"), 20 awaiting approval, expected
-    5.821; target 8 (state-owned) "1/1" achieved; headline 0 of 16 achieved as target 8's
-    non-state part is behind."""
+def test_province_dashboard_figures_and_headline(client, users, tree, scenario, settings):
+    """As of December, once the year is over: target 1 achieved 31 of 5.821 ("đạt 0,5%"), 20
+    awaiting approval, expected 5.821, not achieved; target 8 (state-owned) "1/1" achieved
+    ("Đạt"); headline 0 of 16 achieved, and all 16 not achieved (target 8's non-state part
+    is not)."""
+    settings.UNIONPLAN_TODAY = datetime.date(2021, 3, 1)
     text = page(client, users["province"], reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=12")
     assert "0/16 chỉ tiêu đã đạt" in text
     assert "đạt 0,5%" in text and ">5.821<" in text and ">31<" in text and ">20<" in text
     assert ">1/1<" in text
-    assert "Chậm tiến độ" in text and "Đã đạt" in text
+    assert "Không đạt" in text and "✔ Đạt<" in text and "Chậm tiến độ" not in text
+    assert "16 không đạt" in text
 
 
 def test_as_of_month_changes_every_figure(client, users, tree, scenario):

@@ -1,5 +1,10 @@
 """Each dashboard page runs a number of SQL queries that does not grow with the number of
-units or reports: measured at two sizes, the counts are the same."""
+units or reports: measured at two sizes, the counts are the same.
+
+Pace adds a fixed few (issue 14): a target page reads which children the filter keeps (one
+query: the units furthest behind are ranked among all of them); a page showing progress
+reads last year's rhythm when a target continues one (one query); a page as of a month not
+yet due counts the units that have reported it (one query)."""
 
 from decimal import Decimal
 

@@ -98,9 +98,11 @@ def test_dashboard_links_keep_the_year(client, users, tree, two_years):
     assert f"/dashboard/unit/{rach_gia}/component/{component(resolution, 1).pk}/?month=12&amp;year=2020" in text
 
 
-def test_a_continued_target_shows_last_years_achievement(client, users, tree, two_years):
+def test_a_continued_target_shows_last_years_achievement(client, users, tree, two_years, settings):
     """2021's target 1 continues 2020's: as of November 2021 its row says "cùng kỳ 2020: 77";
-    2021's target 3, new, says nothing of 2020."""
+    2021's target 3, new, says nothing of 2020. (On 1 December 2021: a dashboard is never shown
+    as of a month that has not begun.)"""
+    settings.UNIONPLAN_TODAY = datetime.date(2021, 12, 1)
     text = get(client, users["province"], reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=11")
     assert "cùng kỳ 2020: 77" in text
     assert text.count("cùng kỳ 2020") == 2  # targets 1 and 2 continue 2020's; target 3 does not
