@@ -29,10 +29,12 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "first_name", "last_name", "organisation", "role", "is_staff", "is_active"]
+    list_display = ["username", "first_name", "last_name", "email", "organisation", "role", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active"]
     list_select_related = ["organisation"]
     search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
     autocomplete_fields = ["organisation"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Organisation"), {"fields": ["organisation", "role"]}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ["organisation", "role"]}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("Organisation"), {"fields": ["first_name", "last_name", "email", "organisation", "role"]}),
+    )

@@ -12,6 +12,7 @@ from .models import (
     Allocation,
     MonthlyReport,
     PriorityTask,
+    ReminderSent,
     ReportFigure,
     Resolution,
     Target,
@@ -283,4 +284,20 @@ class MonthlyReportAdmin(SimpleHistoryAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    """The record of reminders sent (manage.py send_reminders): read-only, for checking who was told what."""
+
+    list_display = ["sent_on", "kind", "organisation", "month", "resolution", "recipients"]
+    list_filter = ["kind", "resolution", "month", "sent_on"]
+    search_fields = ["organisation__name", "organisation__code", "recipients"]
+    list_select_related = ["organisation", "resolution"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
