@@ -12,6 +12,7 @@ from targets.reporting.models import MonthlyReport, TaskProgress
 from targets.resolution.models import TargetComponent
 from targets.rollup.pace import Status
 from unionplan.numbers import format_achievement, format_money, format_number, format_percent
+from unionplan.spreadsheets import PERCENT_FORMAT
 
 NUMBER = {"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}}
 STATUS_MARKS = {Status.ACHIEVED: "✔", Status.ON_TRACK: "▲", Status.BEHIND: "▼", Status.NO_FIGURE: "–"}
@@ -105,7 +106,9 @@ class NumberColumn(tables.Column):
 
 
 class PercentColumn(NumberColumn):
-    """'đạt 85,3%' or 'vượt 12,0%' on the page, 85.3 in an export."""
+    """'đạt 85,3%' or 'vượt 12,0%' on the page, 85.3 in an export (shown "85,3%" in Excel)."""
+
+    export_format = PERCENT_FORMAT
 
     def render(self, value):
         return format_achievement(value)
@@ -358,6 +361,7 @@ class CompletenessTable(tables.Table):
         verbose_name=_("Not yet due"), footer=lambda table: format_number(table.total.not_yet_due)
     )
     rate = NumberColumn(verbose_name=_("Reporting rate (%)"), footer=lambda table: table.render_rate(table.total.rate))
+    rate.export_format = PERCENT_FORMAT
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
