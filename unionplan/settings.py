@@ -190,6 +190,8 @@ except ImportError:  # pragma: no cover - the package is a declared dependency
     pass
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# A filter's empty choice says what it means, in the interface's language, not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # Production hardening, switched on by DEBUG=0.
 if not DEBUG:
