@@ -200,6 +200,16 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         swappable = "AUTH_USER_MODEL"
 
+    def get_full_name(self):
+        """The person's name as Vietnamese write it: family name (``last_name``, họ) first,
+        given name (``first_name``, tên) last: "Nguyễn Văn Hùng"."""
+        return " ".join(part for part in (self.last_name.strip(), self.first_name.strip()) if part)
+
+    @property
+    def display_name(self):
+        """How the app shows a person: their full name, or their user name if none was given."""
+        return self.get_full_name() or self.username
+
     def clean(self):
         super().clean()
         if self.role and not self.organisation_id:

@@ -8,10 +8,13 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from unionplan.admin import WordedChoicesAdmin
+
 from .models import (
     Allocation,
     MonthlyReport,
     PriorityTask,
+    ReminderSent,
     ReportFigure,
     Resolution,
     Target,
@@ -88,14 +91,14 @@ class FigureChangeAdminMixin:
         formset.save_m2m()
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(WordedChoicesAdmin, admin.TabularInline):
     model = Target
     extra = 0
     fields = ["number", "short_name", "text", "due_month"]
     show_change_link = True
 
 
-class PriorityTaskInline(admin.StackedInline):
+class PriorityTaskInline(WordedChoicesAdmin, admin.StackedInline):
     model = PriorityTask
     extra = 0
 
@@ -108,7 +111,7 @@ class NextYearForm(forms.Form):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(SimpleHistoryAdmin):
+class ResolutionAdmin(WordedChoicesAdmin, SimpleHistoryAdmin):
     list_display = ["year", "title", "organisation", "issued_on", "report_due_day", "locked_at"]
     list_filter = ["year", "organisation"]
     search_fields = ["title", "theme"]
@@ -149,7 +152,7 @@ class ResolutionAdmin(SimpleHistoryAdmin):
         return render(request, "admin/targets/resolution/start_next_year.html", context)
 
 
-class TargetComponentInline(admin.StackedInline):
+class TargetComponentInline(WordedChoicesAdmin, admin.StackedInline):
     model = TargetComponent
     form = FigureChangeForm
     extra = 0
@@ -171,7 +174,7 @@ class TargetComponentInline(admin.StackedInline):
 
 
 @admin.register(Target)
-class TargetAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
+class TargetAdmin(WordedChoicesAdmin, FigureChangeAdminMixin, SimpleHistoryAdmin):
     list_display = ["number", "short_name", "resolution", "due_month", "continues", "text_check"]
     raw_id_fields = ["continues"]
     list_filter = ["resolution"]
@@ -189,7 +192,7 @@ class TargetAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
         }
 
 
-class AllocationInline(admin.TabularInline):
+class AllocationInline(WordedChoicesAdmin, admin.TabularInline):
     model = Allocation
     form = FigureChangeForm
     extra = 0
@@ -197,7 +200,7 @@ class AllocationInline(admin.TabularInline):
 
 
 @admin.register(TargetComponent)
-class TargetComponentAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
+class TargetComponentAdmin(WordedChoicesAdmin, FigureChangeAdminMixin, SimpleHistoryAdmin):
     form = FigureChangeForm
     list_display = ["__str__", "figure_display", "unit_of_measure", "measure", "allocation_status"]
     list_filter = ["target__resolution", "measure"]
@@ -240,7 +243,7 @@ class TargetComponentAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
+class AllocationAdmin(WordedChoicesAdmin, FigureChangeAdminMixin, SimpleHistoryAdmin):
     form = FigureChangeForm
     list_display = ["component", "organisation", "figure"]
     list_filter = ["component__target__resolution", "component__target"]
@@ -250,29 +253,60 @@ class AllocationAdmin(FigureChangeAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PriorityTask)
-class PriorityTaskAdmin(SimpleHistoryAdmin):
+class PriorityTaskAdmin(WordedChoicesAdmin, SimpleHistoryAdmin):
     list_display = ["number", "title", "resolution"]
     list_filter = ["resolution"]
 
 
-class ReportFigureInline(admin.TabularInline):
+def yes_no(value):
+    return _("Yes") if value else _("No")
+
+
+class ReportFigureInline(WordedChoicesAdmin, admin.TabularInline):
     model = ReportFigure
     extra = 0
+    # Yes/no in words: Django's boolean icon is labelled "True"/"False" in English.
+    fields = [
+        "component",
+        "quantity",
+        "done_in_words",
+        "done_on",
+        "value",
+        "approved_quantity",
+        "approved_done_in_words",
+        "approved_value",
+    ]
+    readonly_fields = ["done_in_words", "approved_done_in_words"]
+
+    @admin.display(description=ReportFigure._meta.get_field("done").verbose_name)
+    def done_in_words(self, figure):
+        return yes_no(figure.done)
+
+    @admin.display(description=ReportFigure._meta.get_field("approved_done").verbose_name)
+    def approved_done_in_words(self, figure):
+        return yes_no(figure.approved_done)
 
 
-class TaskProgressInline(admin.TabularInline):
+class TaskProgressInline(WordedChoicesAdmin, admin.TabularInline):
     model = TaskProgress
     extra = 0
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(SimpleHistoryAdmin):
+class MonthlyReportAdmin(WordedChoicesAdmin, SimpleHistoryAdmin):
     list_display = ["organisation", "month", "resolution", "status", "submitted_at", "reviewed_by"]
     list_filter = ["resolution", "month", "status"]
     search_fields = ["organisation__name", "organisation__code"]
     list_select_related = ["organisation", "resolution", "reviewed_by"]
     autocomplete_fields = ["organisation"]
     inlines = [ReportFigureInline, TaskProgressInline]
+    # A yes/no in words: Django's boolean icon is labelled "True"/"False" in English.
+    exclude = ["nothing_to_report"]
+    readonly_fields = ["nothing_to_report_in_words"]
+
+    @admin.display(description=MonthlyReport._meta.get_field("nothing_to_report").verbose_name)
+    def nothing_to_report_in_words(self, report):
+        return yes_no(report.nothing_to_report)
 
     # Reports change only through the reporting workflow (filing, review, history),
     # never by a bare save in the admin: here they are read-only.
@@ -283,4 +317,20 @@ class MonthlyReportAdmin(SimpleHistoryAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(WordedChoicesAdmin, admin.ModelAdmin):
+    """The record of reminders sent (manage.py send_reminders): read-only, for checking who was told what."""
+
+    list_display = ["sent_on", "kind", "organisation", "month", "resolution", "recipients"]
+    list_filter = ["kind", "resolution", "month", "sent_on"]
+    search_fields = ["organisation__name", "organisation__code", "recipients"]
+    list_select_related = ["organisation", "resolution"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

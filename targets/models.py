@@ -1,5 +1,6 @@
 """The app's models, gathered for Django: each is defined in the step that owns it."""
 
+from .reminders.models import ReminderSent
 from .reporting.ledger_models import ProgressTotal, TaskStatusTotal
 from .reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from .resolution.models import Allocation, PriorityTask, Resolution, Target, TargetComponent
@@ -8,6 +9,7 @@ __all__ = [
     "Allocation",
     "MonthlyReport",
     "PriorityTask",
+    "ReminderSent",
     "ProgressTotal",
     "ReportFigure",
     "Resolution",

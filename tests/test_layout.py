@@ -13,6 +13,7 @@ STEPS = [
     "targets.resolution",
     "targets.reporting",
     "targets.rollup",
+    "targets.reminders",
     "targets.dashboards",
 ]
 # The wiring on top may import any step.

@@ -190,6 +190,8 @@ except ImportError:  # pragma: no cover - the package is a declared dependency
     pass
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# A filter's empty choice says what it means, in the interface's language, not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # Production hardening, switched on by DEBUG=0.
 if not DEBUG:
@@ -218,6 +220,28 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# E-mail (reminders, manage.py send_reminders): through SMTP when EMAIL_HOST is set, printed
+# to the console otherwise (the default for `make run`).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "UnionPlan <unionplan@localhost>")
+# Links in e-mails start with this address (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reminders: a reminder this many days before the due day; a late notice (and the upper
+# level's digest) from the day after the due day for this many days (a missed cron run is
+# caught up, an older month never); reviewers hear of reports waiting longer than this.
+REMINDER_DAYS_BEFORE_DUE = int(os.environ.get("REMINDER_DAYS_BEFORE_DUE", "3"))
+REMINDER_LATE_NOTICE_DAYS = int(os.environ.get("REMINDER_LATE_NOTICE_DAYS", "7"))
+REMINDER_REVIEW_WAITING_DAYS = int(os.environ.get("REMINDER_REVIEW_WAITING_DAYS", "5"))
 
 LOGGING = {
     "version": 1,

@@ -16,12 +16,17 @@ same arguments and the same ``.response(filename)``.
 """
 
 import codecs
+import io
 import re
+import unicodedata
+from decimal import Decimal
 
 from django_tables2.export import TableExport
+from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING, WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from tablib import Dataset
-from tablib.formats._xlsx import XLSXFormat
 
 # XML 1.0 takes tab, line feed, carriage return, U+0020–U+D7FF, U+E000–U+FFFD and beyond
 # U+FFFF. openpyxl's ILLEGAL_CHARACTERS_RE covers only the control characters; lone
@@ -77,28 +82,118 @@ def text_cell(ws, value):
     return as_text_cell(WriteOnlyCell(ws, value=clean_text(value)))
 
 
-class _TextXLSXFormat(XLSXFormat):
-    """tablib's XLSX writer (bold header, frozen first row, fitted columns), with every string
-    stored as text. tablib's own ``escape=True`` drops the "=" instead, changing the value."""
+# Words shortened in file names, as officers write them ("LĐLĐ TP Rạch Giá").
+FILE_NAME_ABBREVIATIONS = {"lien-doan-lao-dong": "ldld", "thanh-pho": "tp", "cong-doan-co-so": "cdcs"}
 
-    @classmethod
-    def dset_sheet(cls, dataset, ws, freeze_panes=True, escape=False):
-        super().dset_sheet(dataset, ws, freeze_panes=freeze_panes, escape=False)
-        for row in ws.iter_rows():
-            for cell in row:
-                as_text_cell(cell)
+
+def ascii_slug(text, max_length=60):
+    """Vietnamese text as a file-name part without diacritics: "LĐLĐ thành phố Rạch Giá" →
+    "ldld-tp-rach-gia" (đ becomes d, which Unicode does not decompose; common words shortened;
+    cut at a hyphen within ``max_length``)."""
+    text = str(text).replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    for words, short in FILE_NAME_ABBREVIATIONS.items():
+        slug = re.sub(rf"(^|-){words}(-|$)", rf"\1{short}\2", slug)
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug
+
+
+# Display formats of numbers in XLSX. Excel writes them the reader's way: in a Vietnamese
+# Excel "#,##0" shows 5.821 and "0.0" shows 85,3. A percent of a figure is kept as the
+# number of percent (85.3, the same value as in the CSV) shown with a literal "%" sign, so
+# that the file reads "85,3%" and the value is what the page says, not a fraction of it.
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0#"
+PERCENT_FORMAT = '0.0"%"'
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+def _display_length(value):
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:,.1f}")
+    if isinstance(value, int):
+        return len(f"{value:,}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def column_widths(headers, rows):
+    """A width for each column that fits its header and its longest value, within bounds."""
+    widths = [_display_length(h) for h in headers]
+    for row in rows:
+        for i, value in enumerate(row):
+            if i < len(widths):
+                widths[i] = max(widths[i], _display_length(value))
+    return [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in widths]
+
+
+def _number_format(value, column_format):
+    if column_format:
+        return column_format
+    return INTEGER_FORMAT if isinstance(value, int) else DECIMAL_FORMAT
+
+
+def write_xlsx(dataset, *, title_lines=(), column_formats=()):
+    """The XLSX file of a tablib ``dataset`` for a meeting: the ``title_lines`` first (the
+    first in bold, larger), a blank line, the header in bold and frozen under the title,
+    columns as wide as their content, numbers as numbers with display formats (a column's
+    own from ``column_formats``, else by type), every string a text cell. Returns bytes."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=clean_text(dataset.title or "Sheet")[:31])
+    headers = list(dataset.headers or [])
+    rows = [list(row) for row in dataset]
+    for i, width in enumerate(column_widths(headers, rows), start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    header_row = len(title_lines) + (2 if title_lines else 1)
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for n, line in enumerate(title_lines):
+        cell = text_cell(sheet, line)
+        cell.font = Font(bold=True, size=13) if n == 0 else Font(italic=n == len(title_lines) - 1)
+        sheet.append([cell])
+    if title_lines:
+        sheet.append([])
+    header_cells = []
+    for value in headers:
+        cell = text_cell(sheet, value)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    formats = list(column_formats) + [None] * (len(headers) - len(column_formats))
+    for row in rows:
+        cells = []
+        for i, value in enumerate(row):
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                cell = text_cell(sheet, value)
+                if _display_length(value) > MAX_WIDTH:  # wider than its column: wrapped, not cut
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cells.append(cell)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = _number_format(value, formats[i] if i < len(formats) else None)
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 class SafeTableExport(TableExport):
     """django-tables2's ``TableExport`` for XLSX, CSV and TSV, with the rules of this module:
     strings cleaned of characters XML cannot hold; in XLSX stored as text cells, numbers as
-    numbers; in CSV/TSV prefixed by ``csv_safe`` and the file begun with a UTF-8 byte-order
+    numbers with display formats (``write_xlsx``: a title block, a bold frozen header, fitted
+    columns); in CSV/TSV prefixed by ``csv_safe`` and the file begun with a UTF-8 byte-order
     mark, which Excel on Windows needs to read Vietnamese. Other formats are refused
     (TypeError, as ``TableExport`` does for unknown ones): they have not been made safe.
 
-    ``SafeTableExport(export_format, table, exclude_columns=None, dataset_kwargs=None)``;
-    ``.response(filename)`` and ``.export()`` as in ``TableExport``. ``.dataset`` keeps the
-    table's values unchanged; the rules apply when the file is written.
+    ``SafeTableExport(export_format, table, exclude_columns=None, dataset_kwargs=None,
+    title_lines=())``; ``.response(filename)`` and ``.export()`` as in ``TableExport``.
+    ``title_lines`` open the XLSX file (the CSV stays data only). A column of the table with
+    an ``export_format`` attribute (e.g. ``PERCENT_FORMAT``) has its numbers shown that way.
+    ``.dataset`` keeps the table's values unchanged; the rules apply when the file is written.
     """
 
     FORMATS = {
@@ -106,6 +201,17 @@ class SafeTableExport(TableExport):
         TableExport.TSV: TableExport.FORMATS[TableExport.TSV],
         TableExport.XLSX: TableExport.FORMATS[TableExport.XLSX],
     }
+
+    def __init__(self, export_format, table, exclude_columns=None, dataset_kwargs=None, title_lines=()):
+        super().__init__(export_format, table, exclude_columns=exclude_columns, dataset_kwargs=dataset_kwargs)
+        excluded = exclude_columns or ()
+        # The columns as_values() exports, in its order.
+        self.column_formats = [
+            getattr(column.column, "export_format", None)
+            for column in table.columns.iterall()
+            if not (column.column.exclude_from_export or column.name in excluded)
+        ]
+        self.title_lines = list(title_lines)
 
     @classmethod
     def is_valid_format(cls, export_format):
@@ -123,6 +229,6 @@ class SafeTableExport(TableExport):
         """The file's content: bytes for XLSX, text (beginning with the byte-order mark) for
         CSV and TSV."""
         if self.format == self.XLSX:
-            return _TextXLSXFormat.export_set(self._neutralised(clean_text))
+            return write_xlsx(self.dataset, title_lines=self.title_lines, column_formats=self.column_formats)
         dataset = self._neutralised(lambda value: csv_safe(clean_text(value)))
         return codecs.BOM_UTF8.decode() + dataset.export(self.format)

@@ -135,15 +135,23 @@ COMPANY_KINDS = [
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Dương"]
 GIVEN = ["Văn An", "Thị Bích", "Minh Châu", "Thanh Hải", "Thị Hoa", "Quốc Khánh", "Thị Lan", "Hoàng Nam"]
 
-# Demo log-ins: (username, organisation code, role, first name, last name).
+# Demo log-ins: (username, organisation code, role, given name, family name), with a person's
+# name as Vietnamese write it: family name first (User.get_full_name), given name last.
 DEMO_USERS = [
-    ("tinh", PROVINCE_CODE, "provincial_staff", "Chuyên viên", "LĐLĐ tỉnh"),
-    ("rachgia", "KG-RG", "upper_level_officer", "Cán bộ", "LĐLĐ Rạch Giá"),
-    ("giaoduc", "KG-GD", "upper_level_officer", "Cán bộ", "CĐ ngành Giáo dục"),
-    ("cdcs_coquan", "KG-RG-001", "grassroots_officer", "Chủ tịch", "CĐCS cơ quan"),
-    ("cdcs_dnnn", "KG-RG-DNNN1", "grassroots_officer", "Chủ tịch", "CĐCS DNNN"),
-    ("cdcs_doanhnghiep", "KG-RG-002", "grassroots_officer", "Chủ tịch", "CĐCS doanh nghiệp"),
+    ("tinh", PROVINCE_CODE, "provincial_staff", "Thị Mai", "Trần"),
+    ("rachgia", "KG-RG", "upper_level_officer", "Văn Hùng", "Nguyễn"),
+    ("giaoduc", "KG-GD", "upper_level_officer", "Thị Thu", "Lê"),
+    ("cdcs_coquan", "KG-RG-001", "grassroots_officer", "Minh Tuấn", "Phạm"),
+    ("cdcs_dnnn", "KG-RG-DNNN1", "grassroots_officer", "Thị Hồng", "Võ"),
+    ("cdcs_doanhnghiep", "KG-RG-002", "grassroots_officer", "Quốc Bảo", "Huỳnh"),
 ]
+# Demo addresses are under a reserved top-level domain (RFC 2606): mail to them reaches nobody.
+DEMO_MAIL_DOMAIN = "demo.unionplan.example"
+
+
+def demo_email(name):
+    """The demo address of a user name or a unit code: ``rachgia@demo.unionplan.example``."""
+    return f"{name.lower()}@{DEMO_MAIL_DOMAIN}"
 
 
 def _grassroots_rows(rng):
@@ -205,6 +213,7 @@ def load_demo_organisations():
                 "parent": province,
                 "contact_person": f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
                 "phone": f"0297 3{rng.randint(100000, 999999)}",
+                "email": demo_email(code),
             },
         )
         created += was_created
@@ -229,6 +238,7 @@ def load_demo_organisations():
                 founded_on=founded,
                 contact_person=contact,
                 phone=phone,
+                email=demo_email(code),
             )
         )
     if new_units:
@@ -247,13 +257,22 @@ def load_demo_users():
     User = get_user_model()
     created = 0
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
+        User.objects.create_superuser(
+            "admin", demo_email("admin"), DEMO_PASSWORD, first_name="Quản trị", last_name="Hệ thống"
+        )
         created += 1
     units = {o.code: o for o in Organisation.objects.filter(code__in=[u[1] for u in DEMO_USERS])}
     for username, code, role, first, last in DEMO_USERS:
         if User.objects.filter(username=username).exists():
             continue
-        user = User(username=username, organisation=units[code], role=role, first_name=first, last_name=last)
+        user = User(
+            username=username,
+            organisation=units[code],
+            role=role,
+            first_name=first,
+            last_name=last,
+            email=demo_email(username),
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         created += 1

@@ -12,10 +12,28 @@ from targets.reporting.models import MonthlyReport, TaskProgress
 from targets.resolution.models import TargetComponent
 from targets.rollup.pace import Status
 from unionplan.numbers import format_achievement, format_money, format_number, format_percent
+from unionplan.spreadsheets import PERCENT_FORMAT
 
 from .verdicts import catch_up_text, profile_text, status_badge
 
 NUMBER = {"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}}
+# Below Bootstrap's "sm" width (a phone), a table shows only its essential columns (the
+# target or union, the percent, the status) and the others are hidden, so that every row
+# fits the screen without sideways scrolling; from "sm" up, and in exports, all are there.
+PHONE_HIDDEN = "d-none d-sm-table-cell"
+
+
+def phone_hidden(attrs=None):
+    """Column ``attrs`` (``td``/``th``/``tf``) with the class that hides the column on a phone."""
+    attrs = attrs or {}
+    return {
+        part: {**attrs.get(part, {}), "class": f"{attrs.get(part, {}).get('class', '')} {PHONE_HIDDEN}".strip()}
+        for part in ("td", "th", "tf")
+    }
+
+
+OPTIONAL = phone_hidden()
+OPTIONAL_NUMBER = phone_hidden(NUMBER)
 
 
 def period_link(name, period, *args):
@@ -105,7 +123,9 @@ class NumberColumn(tables.Column):
 
 
 class PercentColumn(NumberColumn):
-    """'đạt 85,3%' or 'vượt 12,0%' on the page, 85.3 in an export."""
+    """'đạt 85,3%' or 'vượt 12,0%' on the page, 85.3 in an export (shown "85,3%" in Excel)."""
+
+    export_format = PERCENT_FORMAT
 
     def render(self, value):
         return format_achievement(value)
@@ -127,16 +147,18 @@ class ProgressTable(tables.Table):
 
     number = tables.Column(accessor="target__number", verbose_name="#", attrs=NUMBER)
     target = tables.Column(accessor="component", verbose_name=_("Target"))
-    unit_of_measure = tables.Column(accessor="component__unit_of_measure", verbose_name=_("Unit of measure"))
-    figure = NumberColumn(verbose_name=_("Figure"))
-    achieved = NumberColumn(verbose_name=_("Achieved"))
-    pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"))
+    unit_of_measure = tables.Column(
+        accessor="component__unit_of_measure", verbose_name=_("Unit of measure"), attrs=OPTIONAL
+    )
+    figure = NumberColumn(verbose_name=_("Figure"), attrs=OPTIONAL_NUMBER)
+    achieved = NumberColumn(verbose_name=_("Achieved"), attrs=OPTIONAL_NUMBER)
+    pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"), attrs=OPTIONAL_NUMBER)
     percent = PercentColumn(verbose_name=_("Percent of figure"))
-    expected = NumberColumn(verbose_name=_("Expected by now"))
+    expected = NumberColumn(verbose_name=_("Expected by now"), attrs=OPTIONAL_NUMBER)
     status = StatusColumn(verbose_name=_("Status"))
-    remaining = NumberColumn(verbose_name=_("Short of the figure"))
-    catch_up = tables.Column(verbose_name=_("What it takes"), empty_values=())
-    projected = NumberColumn(verbose_name=_("Projected year-end"))
+    remaining = NumberColumn(verbose_name=_("Short of the figure"), attrs=OPTIONAL_NUMBER)
+    catch_up = tables.Column(verbose_name=_("What it takes"), empty_values=(), attrs=OPTIONAL)
+    projected = NumberColumn(verbose_name=_("Projected year-end"), attrs=OPTIONAL_NUMBER)
 
     class Meta:
         orderable = False
@@ -228,18 +250,20 @@ class ProgressTable(tables.Table):
 class BranchTable(tables.Table):
     """The children of a scope on one component: allocation, achieved, percent, rank."""
 
-    rank = NumberColumn(verbose_name=_("Rank"))
+    rank = NumberColumn(verbose_name=_("Rank"), attrs=OPTIONAL_NUMBER)
     unit = tables.Column(verbose_name=_("Union"), order_by=("unit__name",))
-    sector = tables.Column(accessor="unit__get_sector_display", verbose_name=_("Sector"), order_by=("unit__sector",))
-    report_status = tables.Column(verbose_name=_("Report of the month"), empty_values=())
-    figure = NumberColumn(verbose_name=_("Allocated figure"))
-    achieved = NumberColumn(verbose_name=_("Achieved"))
-    pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"))
+    sector = tables.Column(
+        accessor="unit__get_sector_display", verbose_name=_("Sector"), order_by=("unit__sector",), attrs=OPTIONAL
+    )
+    report_status = tables.Column(verbose_name=_("Report of the month"), empty_values=(), attrs=OPTIONAL)
+    figure = NumberColumn(verbose_name=_("Allocated figure"), attrs=OPTIONAL_NUMBER)
+    achieved = NumberColumn(verbose_name=_("Achieved"), attrs=OPTIONAL_NUMBER)
+    pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"), attrs=OPTIONAL_NUMBER)
     percent = PercentColumn(verbose_name=_("Percent of figure"))
     status = StatusColumn(verbose_name=_("Status"), orderable=False)
 
     class Meta:
-        attrs = {"class": "table table-sm table-hover align-middle"}
+        attrs = {"class": "table table-sm table-hover align-middle branch-table"}
         order_by = ("rank",)
 
     def __init__(self, *args, component=None, month=None, period="", **kwargs):
@@ -327,11 +351,11 @@ class ContributionTable(tables.Table):
 
     target = tables.Column(accessor="component", verbose_name=_("Target"))
     year_to_date = NumberColumn(verbose_name=_("Year to date"))
-    standing = tables.Column(empty_values=(), verbose_name=_("Standing in the upper level"))
+    standing = tables.Column(empty_values=(), verbose_name=_("Standing in the upper level"), attrs=OPTIONAL)
 
     class Meta:
         orderable = False
-        attrs = {"class": "table table-sm align-middle"}
+        attrs = {"class": "table table-sm align-middle contribution-table"}
 
     def __init__(self, data, *, month, **kwargs):
         months = [(f"m{m}", MonthColumn(m, verbose_name=_("M%(m)s") % {"m": m})) for m in range(1, month + 1)]
@@ -374,7 +398,7 @@ class MonthColumn(tables.Column):
 
     def __init__(self, month, **kwargs):
         self.month = month
-        kwargs.setdefault("attrs", NUMBER)
+        kwargs.setdefault("attrs", OPTIONAL_NUMBER)
         super().__init__(accessor="by_month", empty_values=(), **kwargs)
 
     def render(self, value):
@@ -398,14 +422,25 @@ class CompletenessTable(tables.Table):
     """Reporting of a month per upper level, with the total in the footer."""
 
     unit = tables.Column(verbose_name=_("Union"), footer=_("Total"))
-    expected = NumberColumn(verbose_name=_("Expected units"), footer=lambda table: format_number(table.total.expected))
-    on_time = NumberColumn(verbose_name=_("On time"), footer=lambda table: format_number(table.total.on_time))
-    late = NumberColumn(verbose_name=_("Late"), footer=lambda table: format_number(table.total.late))
+    expected = NumberColumn(
+        verbose_name=_("Expected units"),
+        footer=lambda table: format_number(table.total.expected),
+        attrs=OPTIONAL_NUMBER,
+    )
+    on_time = NumberColumn(
+        verbose_name=_("On time"), footer=lambda table: format_number(table.total.on_time), attrs=OPTIONAL_NUMBER
+    )
+    late = NumberColumn(
+        verbose_name=_("Late"), footer=lambda table: format_number(table.total.late), attrs=OPTIONAL_NUMBER
+    )
     missing = NumberColumn(verbose_name=_("Missing"), footer=lambda table: format_number(table.total.missing))
     not_yet_due = NumberColumn(
-        verbose_name=_("Not yet due"), footer=lambda table: format_number(table.total.not_yet_due)
+        verbose_name=_("Not yet due"),
+        footer=lambda table: format_number(table.total.not_yet_due),
+        attrs=OPTIONAL_NUMBER,
     )
     rate = NumberColumn(verbose_name=_("Reporting rate (%)"), footer=lambda table: table.render_rate(table.total.rate))
+    rate.export_format = PERCENT_FORMAT
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
@@ -434,11 +469,11 @@ class UnreportedUnitsTable(tables.Table):
     """Units that have not reported a month yet, with whom to call."""
 
     name = tables.Column(verbose_name=_("Union"))
-    parent = tables.Column(verbose_name=_("Upper-level union"))
-    report_status = tables.Column(verbose_name=_("Report of the month"), empty_values=())
-    contact_person = tables.Column(verbose_name=_("Contact person"))
+    parent = tables.Column(verbose_name=_("Upper-level union"), attrs=OPTIONAL)
+    report_status = tables.Column(verbose_name=_("Report of the month"), empty_values=(), attrs=OPTIONAL)
+    contact_person = tables.Column(verbose_name=_("Contact person"), attrs=OPTIONAL)
     phone = tables.Column(verbose_name=_("Phone"))
-    email = tables.Column(verbose_name=_("Email"))
+    email = tables.Column(verbose_name=_("Email"), attrs=OPTIONAL)
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
@@ -457,8 +492,8 @@ class TaskSummaryTable(tables.Table):
     """Per priority task: how many units report it not started, under way, done."""
 
     task = tables.Column(verbose_name=_("Priority task"))
-    not_started = NumberColumn(verbose_name=TaskProgress.Status.NOT_STARTED.label)
-    in_progress = NumberColumn(verbose_name=TaskProgress.Status.IN_PROGRESS.label)
+    not_started = NumberColumn(verbose_name=TaskProgress.Status.NOT_STARTED.label, attrs=OPTIONAL_NUMBER)
+    in_progress = NumberColumn(verbose_name=TaskProgress.Status.IN_PROGRESS.label, attrs=OPTIONAL_NUMBER)
     done = NumberColumn(verbose_name=TaskProgress.Status.DONE.label)
     units = NumberColumn(verbose_name=_("Units reporting"))
 
@@ -474,14 +509,14 @@ class NarrativeTable(tables.Table):
     """What units reported doing on the tasks, newest first."""
 
     month = tables.Column(accessor="report__month", verbose_name=_("Month"), attrs=NUMBER)
-    task = tables.Column(accessor="task__number", verbose_name=_("Task"), attrs=NUMBER)
+    task = tables.Column(accessor="task__number", verbose_name=_("Task"), attrs=OPTIONAL_NUMBER)
     unit = tables.Column(
         accessor="report__organisation", verbose_name=_("Union"), order_by=("report__organisation__name",)
     )
     parent = tables.Column(
-        accessor="report__organisation__parent", verbose_name=_("Upper-level union"), orderable=False
+        accessor="report__organisation__parent", verbose_name=_("Upper-level union"), orderable=False, attrs=OPTIONAL
     )
-    status = tables.Column(verbose_name=_("Status"))
+    status = tables.Column(verbose_name=_("Status"), attrs=OPTIONAL)
     narrative = tables.Column(verbose_name=_("What was done"), orderable=False)
 
     class Meta:

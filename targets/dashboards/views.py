@@ -13,8 +13,11 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView, TemplateView
 from django_tables2.export import TableExport
 
@@ -30,7 +33,7 @@ from targets.rollup.progress import cumulative_by_month, headline, same_period_l
 from targets.rollup.tasks import task_narratives, task_summary
 from unionplan import clock
 from unionplan.paging import CappedRequestConfig
-from unionplan.spreadsheets import SafeTableExport
+from unionplan.spreadsheets import SafeTableExport, ascii_slug
 
 from .charts import progress_chart
 from .filters import AsOfForm, BranchFilter, NarrativeFilter
@@ -156,10 +159,27 @@ class DashboardMixin(LoginRequiredMixin):
         return context
 
 
-class TablesExportMixin:
-    """Tables of a page, each exportable with ``?_export=xlsx|csv&table=<name>``."""
+def scope_file_name(unit):
+    """The unit's part of an export's file name, Vietnamese without diacritics ("ldld-tp-rach-gia"),
+    with its code added when its name alone could be another unit's (a namesake, or a long
+    name cut short), so that no two units' files share a name."""
+    slug = ascii_slug(unit.name)
+    cut_short = len(ascii_slug(unit.name, max_length=len(unit.name) * 2)) > len(slug)
+    if cut_short or Organisation.objects.filter(name__iexact=unit.name).exclude(pk=unit.pk).exists():
+        slug = f"{slug}-{ascii_slug(unit.code)}"
+    return slug
 
-    export_name = "unionplan"
+
+class TablesExportMixin:
+    """Tables of a page, each exportable with ``?_export=xlsx|csv&table=<name>``.
+
+    ``exports`` names each table's file (Vietnamese without diacritics) and title:
+    ``{"progress": ("tien-do-chi-tieu", _("Progress on the targets"))}``. A file is named
+    after the table, the unit and the month (``tien-do-chi-tieu_ldld-tp-rach-gia_2020-10.xlsx``);
+    an XLSX file opens with a title block: the table, the unit, the resolution, the month the
+    figures run to, and when the file was made."""
+
+    exports = {}
 
     def get_tables(self):
         """An ordered dict name → configured table; the first is exported by default."""
@@ -168,6 +188,28 @@ class TablesExportMixin:
     @cached_property
     def tables(self):
         return self.get_tables()
+
+    def export_stem(self, name):
+        return self.exports[name][0]
+
+    def export_title(self, name):
+        return self.exports[name][1]
+
+    def export_filename(self, name, export_format):
+        month = f"{self.resolution.year}-{self.month:02d}"
+        return f"{self.export_stem(name)}_{scope_file_name(self.scope)}_{month}.{export_format}"
+
+    def export_title_lines(self, name):
+        made = timezone.localtime(clock.now())
+        resolution = self.resolution
+        return [
+            str(self.export_title(name)),
+            _("Union: %(name)s") % {"name": self.scope.name},
+            _("Resolution: %(title)s (%(year)s)") % {"title": resolution.title, "year": resolution.year},
+            _("Figures as of the end of %(month)s/%(year)s") % {"month": self.month, "year": resolution.year},
+            _("Generated at %(time)s on %(day)s")
+            % {"time": made.strftime("%H:%M"), "day": date_format(made.date(), "SHORT_DATE_FORMAT")},
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -181,9 +223,13 @@ class TablesExportMixin:
             name = self.request.GET.get("table") or next(iter(self.tables))
             if name not in self.tables:
                 raise Http404(_("No such table."))
-            filename = f"{self.export_name}-{name}-{self.month:02d}-{self.resolution.year}.{export_format}"
-            exporter = SafeTableExport(export_format, self.tables[name], dataset_kwargs={"title": name[:31]})
-            return exporter.response(filename=filename)
+            exporter = SafeTableExport(
+                export_format,
+                self.tables[name],
+                dataset_kwargs={"title": self.export_stem(name)[:31]},
+                title_lines=self.export_title_lines(name),
+            )
+            return exporter.response(filename=self.export_filename(name, export_format))
         return super().render_to_response(context, **kwargs)
 
 
@@ -204,7 +250,15 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
     """A union's dashboard: for the federation or an upper level, progress of its subtree on
     every target against its figures; for a grassroots union, its own contribution."""
 
-    export_name = "tong-quan"
+    exports = {"progress": ("tien-do-chi-tieu", gettext_lazy("Progress on the targets"))}
+
+    def export_stem(self, name):
+        return "ket-qua-tung-thang" if self.scope.is_grassroots else super().export_stem(name)
+
+    def export_title(self, name):
+        if self.scope.is_grassroots:
+            return _("The union's results month by month")
+        return super().export_title(name)
 
     def get_template_names(self):
         if self.scope.is_grassroots:
@@ -270,7 +324,14 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
     pace, and a table of the scope's children (drill down from any row)."""
 
     template_name = "dashboards/component.html"
-    export_name = "chi-tieu"
+
+    def export_stem(self, name):
+        component = self.component
+        label = f"-{ascii_slug(component.label, max_length=30)}" if component.label else ""
+        return f"chi-tieu-{component.target.number}{label}-theo-don-vi"
+
+    def export_title(self, name):
+        return _("Target %(component)s by union") % {"component": self.component}
 
     @cached_property
     def component(self):
@@ -326,7 +387,10 @@ class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
     to call and their contacts."""
 
     template_name = "dashboards/completeness.html"
-    export_name = "bao-cao"
+    exports = {
+        "branches": ("tinh-hinh-bao-cao", gettext_lazy("Reporting by union")),
+        "units": ("don-vi-chua-bao-cao", gettext_lazy("Units that have not reported")),
+    }
     choose_unit = True
 
     @cached_property
@@ -357,7 +421,10 @@ class TasksView(DashboardMixin, TablesExportMixin, TemplateView):
     latest report up to the month), and what they reported doing."""
 
     template_name = "dashboards/tasks.html"
-    export_name = "nhiem-vu"
+    exports = {
+        "tasks": ("nhiem-vu-trong-tam", gettext_lazy("Priority tasks")),
+        "narratives": ("ket-qua-nhiem-vu", gettext_lazy("What the units did on the priority tasks")),
+    }
     choose_unit = True
 
     @cached_property

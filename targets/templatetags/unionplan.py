@@ -52,3 +52,11 @@ def measured(component, value):
 def achievement(percent_value):
     """'đạt 85,3%' below or at the figure, 'vượt 12,0%' beyond it."""
     return format_achievement(percent_value)
+
+
+@register.filter
+def person(user):
+    """A person as people read them: their full name, or their user name when none is given."""
+    if user is None:
+        return "–"
+    return user.get_full_name() or user.get_username()

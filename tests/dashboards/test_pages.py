@@ -131,9 +131,10 @@ def test_xlsx_export_has_vietnamese_headers_and_numbers(client, users, tree, sce
     response = client.get(reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=12&_export=xlsx")
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    header = [c.value for c in sheet[1]]
+    header_row = int(sheet.freeze_panes[1:]) - 1  # under the title block, frozen
+    header = [c.value for c in sheet[header_row]]
     assert "Chỉ tiêu" in header and "Đã đạt" in header and "Tình trạng" in header
-    first = [c.value for c in sheet[2]]
+    first = [c.value for c in sheet[header_row + 1]]
     assert first[header.index("Chỉ tiêu giao")] == 5821
     assert first[header.index("Đã đạt")] == 31 and isinstance(first[header.index("Đã đạt")], int)
     assert first[header.index("Tỷ lệ so với chỉ tiêu")] == 0.5

@@ -165,9 +165,10 @@ def test_a_month_filed_returned_corrected_approved_counted_and_exported(
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     download.save_as(tmp_path / download.suggested_filename)
-    sheet = openpyxl.load_workbook(tmp_path / download.suggested_filename, read_only=True).active
+    sheet = openpyxl.load_workbook(tmp_path / download.suggested_filename).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    header, target_1 = rows[0], next(r for r in rows[1:] if r[0] in (1, "1"))
+    header_row = int(sheet.freeze_panes[1:]) - 2  # under the title block, frozen (0-based here)
+    header, target_1 = rows[header_row], next(r for r in rows[header_row + 1 :] if r[0] in (1, "1"))
     assert target_1[header.index("Chỉ tiêu giao")] == 4410
     assert target_1[header.index("Đã đạt")] == 2205
     assert target_1[header.index("Đã gửi, chờ duyệt")] == 0
