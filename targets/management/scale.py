@@ -1,8 +1,11 @@
-"""Generate a realistic tree and a year of reports at any size, by bulk loading.
+"""Generate a realistic tree and one or more years of reports at any size, by bulk loading.
 
 Used by ``manage.py generate_scale_data`` and the benchmarks: ``--grassroots 2000`` gives
 one province; ``--grassroots 130000`` the whole country (a confederation, ~60 provinces,
-~1,300 upper-level unions). On PostgreSQL rows go in with COPY, elsewhere bulk_create.
+~1,300 upper-level unions). ``years`` > 1 adds the earlier years' resolutions (copies of the
+same targets, each continuing last year's when the model has ``Target.continues``) with a
+closed year of reports each, as a federation has after a few years. On PostgreSQL rows go
+in with COPY, elsewhere bulk INSERT. The same arguments give the same data.
 """
 
 import datetime
@@ -19,12 +22,20 @@ from branches.models import Organisation, path_segment
 from targets.reporting.ledger import rebuild as rebuild_totals
 from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from targets.resolution.loading import load_resolution
-from targets.resolution.models import TargetComponent
+from targets.resolution.models import Target, TargetComponent
 
 RESOLUTION_FILE = Path(__file__).resolve().parent.parent / "data" / "resolution-2020-kien-giang.json"
 PROVINCE_GRASSROOTS = 1603  # the demo province the 2020 figures were set for
 SECTORS = ["public_agency"] * 77 + ["non_state_enterprise"] * 22 + ["state_enterprise"]
 STATUS_WEIGHTS = [("approved", 80), ("submitted", 8), ("returned", 2), ("draft", 3), (None, 7)]
+# A closed year: everything filed was reviewed; some units never reported some months.
+PAST_STATUS_WEIGHTS = [("approved", 93), (None, 7)]
+# What officers write about a task they have started (the priority-task page lists them).
+NARRATIVES = [
+    "Đã tổ chức hội nghị triển khai đến toàn thể đoàn viên, phân công cán bộ theo dõi.",
+    "Phối hợp với chuyên môn đồng cấp, lồng ghép vào kế hoạch công tác tháng {month}.",
+    "Đã hoàn thành các nội dung theo kế hoạch; tiếp tục duy trì và báo cáo kết quả.",
+]
 
 
 def _pick(rng, weighted):
@@ -69,11 +80,46 @@ def _next_id(model):
 
 
 @transaction.atomic
-def generate(*, grassroots, year=2020, months=12, seed=1, log=print):
-    """Create a tree with about ``grassroots`` grassroots unions and ``months`` months of
-    reports against a resolution whose figures are scaled to the tree. Returns counts."""
+def generate(*, grassroots, year=2020, years=1, months=12, seed=1, log=print):
+    """Create a tree with about ``grassroots`` grassroots unions and, for each of the
+    ``years`` years ending with ``year``, a resolution whose figures are scaled to the tree
+    and its reports: ``months`` months of ``year``, the whole of each earlier (closed) year.
+    Returns counts."""
     started = time.monotonic()
     rng = random.Random(seed)
+    root, units, organisations = _tree(rng, grassroots=grassroots, year=year, prefix=f"S{seed}-")
+    log(f"tree: {organisations} organisations ({time.monotonic() - started:.1f} s)")
+    counts = {"organisations": organisations, "reports": 0, "figures": 0, "task_progress": 0}
+    resolutions = []
+    for each_year in range(year - years + 1, year + 1):
+        resolution = _resolution(root, grassroots, each_year, previous=resolutions[-1] if resolutions else None)
+        closed = each_year < year
+        added = _reports(
+            rng,
+            resolution,
+            units,
+            months=12 if closed else months,
+            weights=PAST_STATUS_WEIGHTS if closed else STATUS_WEIGHTS,
+        )
+        for key, value in added.items():
+            counts[key] += value
+        resolutions.append(resolution)
+        log(f"{each_year}: {added['reports']:,} reports ({time.monotonic() - started:.1f} s)")
+    _reset_sequences(MonthlyReport, ReportFigure, TaskProgress)
+    # Bulk loading bypasses the services: build the dashboards' running totals once, at the end.
+    for resolution in resolutions:
+        rebuild_totals(resolution, log=log)
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    counts["resolution"] = resolutions[-1].pk
+    counts["years"] = [r.year for r in resolutions]
+    counts["root"] = root.code
+    log(f"generated: {counts}")
+    return counts
+
+
+def _tree(rng, *, grassroots, year, prefix):
+    """The organisation tree, top down, loaded in one COPY. Returns the root, the units that
+    report as (id, kind, sector, workforce, founded_on), and the number of organisations."""
     national = grassroots > 5000
     provinces = max(1, round(grassroots / 2200)) if national else 1
     uppers_per_province = max(3, round(grassroots / provinces / 100))
@@ -81,7 +127,6 @@ def generate(*, grassroots, year=2020, months=12, seed=1, log=print):
     # Grassroots unions per upper level, adding up to exactly ``grassroots``.
     per_upper = [grassroots // upper_count + (i < grassroots % upper_count) for i in range(upper_count)]
 
-    prefix = f"S{seed}-"
     if national:
         root = Organisation.objects.create(
             code=prefix + "VN", name="Tổng Liên đoàn Lao động Việt Nam", kind=Organisation.Kind.CONFEDERATION
@@ -91,7 +136,7 @@ def generate(*, grassroots, year=2020, months=12, seed=1, log=print):
             code=prefix + "P1", name="Liên đoàn Lao động tỉnh 1", kind=Organisation.Kind.PROVINCE
         )
 
-    # The tree, top down, with explicit ids and paths so that nothing needs a second pass.
+    # Explicit ids and paths, so that nothing needs a second pass.
     org_id = _next_id(Organisation)
     org_columns = [
         "id",
@@ -191,22 +236,39 @@ def generate(*, grassroots, year=2020, months=12, seed=1, log=print):
                 units.append((gid, "grassroots", sector, workforce, founded))
     _copy(Organisation, org_columns, org_rows)
     _reset_sequences(Organisation)
-    log(f"tree: {len(org_rows) + 1} organisations ({time.monotonic() - started:.1f} s)")
+    return root, units, len(org_rows) + 1
 
-    # The resolution, its figures scaled from the 2020 province to this tree's size.
+
+def _resolution(root, grassroots, year, previous):
+    """``year``'s resolution of ``root``: the 2020 file's targets and tasks, figures scaled
+    from the 2020 province to this tree; each target continues ``previous``'s of the same
+    number when the model knows ``Target.continues``."""
     data = json.loads(RESOLUTION_FILE.read_text(encoding="utf-8"))
     scale = grassroots / PROVINCE_GRASSROOTS
     data["organisation"] = {"code": root.code, "name": root.name, "kind": root.kind}
     data["year"] = year
+    data["issued_on"] = f"{year}{data['issued_on'][4:]}"
+    data["title"] = data["title"].replace("2020", str(year))
     for target in data["targets"]:
         for component in target["components"]:
             if component.get("figure_kind") != "all_eligible":
                 component["figure"] = max(1, round(component["figure"] * scale))
     resolution, _ = load_resolution(data)
+    if previous is not None and any(f.name == "continues" for f in Target._meta.get_fields()):
+        last_year = dict(previous.targets.values_list("number", "pk"))
+        targets = list(resolution.targets.all())
+        for target in targets:
+            target.continues_id = last_year.get(target.number)
+        Target.objects.bulk_update(targets, ["continues"])
+    return resolution
+
+
+def _reports(rng, resolution, units, *, months, weights):
+    """Months 1 to ``months`` of reports of ``resolution``'s year for every unit (none before
+    it was founded; a status drawn from ``weights``, None for no report). Returns counts."""
+    year = resolution.year
     components = list(TargetComponent.objects.filter(target__resolution=resolution).select_related("target"))
     tasks = list(resolution.tasks.values_list("id", flat=True))
-
-    # A year of reports.
     now = timezone.now()
     report_id, figure_id, progress_id = _next_id(MonthlyReport), _next_id(ReportFigure), _next_id(TaskProgress)
     report_columns = [
@@ -270,7 +332,7 @@ def generate(*, grassroots, year=2020, months=12, seed=1, log=print):
         for month in range(1, months + 1):
             if founded and (founded.year, founded.month) > (year, month):
                 continue
-            status = _pick(rng, STATUS_WEIGHTS)
+            status = _pick(rng, weights)
             if status is None:
                 continue
             due = resolution.due_date(month)
@@ -329,17 +391,11 @@ def generate(*, grassroots, year=2020, months=12, seed=1, log=print):
                 )
                 figure_id += 1
             for task in tasks:
-                progress.append((progress_id, report_id, task, rng.choice(("not_started", "in_progress", "done")), ""))
+                task_status = rng.choice(("not_started", "in_progress", "done"))
+                narrative = "" if task_status == "not_started" else NARRATIVES[(task + month) % 3].format(month=month)
+                progress.append((progress_id, report_id, task, task_status, narrative))
                 progress_id += 1
             report_id += 1
         flush()
     flush(final=True)
-    _reset_sequences(MonthlyReport, ReportFigure, TaskProgress)
-    # Bulk loading bypasses the services: build the dashboards' running totals once.
-    rebuild_totals(resolution, log=log)
-    counts["organisations"] = len(org_rows) + 1
-    counts["seconds"] = round(time.monotonic() - started, 1)
-    counts["resolution"] = resolution.pk
-    counts["root"] = root.code
-    log(f"generated: {counts}")
     return counts
