@@ -1,113 +1,167 @@
-"""Server time and SQL query count of the dashboards and of filing and approving a report.
+"""Server time and SQL queries of every dashboard page and of filing and approving reports,
+at the province size and the national size in one run, with the databases' sizes.
 
-Runs in-process through Django's test client against the database that DATABASE_URL names
-(PostgreSQL for figures that mean anything), with data made by
-``manage.py generate_scale_data --grassroots N``:
+Each size is a PostgreSQL database filled by ``manage.py generate_scale_data`` (December of
+the last year left empty, so that the benchmark can file it):
 
-    createdb -h 127.0.0.1 -U postgres unionplan_bench_2k
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionplan_bench_2k
-    .venv/bin/python manage.py migrate && .venv/bin/python manage.py generate_scale_data --grassroots 2000
-    .venv/bin/python benchmarks/dashboards.py --repeat 20
+    for size in 2000 130000; do
+      createdb -h 127.0.0.1 -U postgres unionplan_bench_$size
+      DATABASE_URL=postgres://postgres@127.0.0.1:5432/unionplan_bench_$size sh -c \\
+        '.venv/bin/python manage.py migrate && .venv/bin/python manage.py generate_scale_data \\
+         --grassroots '$size' --years 3 --months 11'
+    done
+    .venv/bin/python benchmarks/dashboards.py --repeat 7 \\
+      --province-db postgres://postgres@127.0.0.1:5432/unionplan_bench_2000 \\
+      --national-db postgres://postgres@127.0.0.1:5432/unionplan_bench_130000
 
-Prints one line per page: median and p95 server time in milliseconds, and queries per request.
+Each database is measured in a child process of its own (Django's test client, in process:
+server time without the network). Per page: median and p95 at both sizes, national ÷
+province (medians), SQL queries per request at both sizes (they should not grow with the
+number of units). Then each database's size, its largest tables and indexes and its reports
+per year; the machine's CPU count and load average before and after. With one database
+(``--province-db`` alone, or DATABASE_URL) it prints that size's column only.
+
+Writes are real and committed: each run files December reports for ``--repeat`` +
+50 × ``--bulk-rounds`` units that have none, approves ``--repeat`` of them one by one and
+the rest 50 at a time (the inbox's bulk action when the code has it, else 50 calls of
+services.report_approve; the output says which). Every run uses up units without a December
+report; generate a fresh database when it says there are too few.
 """
 
 import argparse
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionplan.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from branches.models import Organisation, User  # noqa: E402
-from targets.models import MonthlyReport, Resolution  # noqa: E402
-from targets.reporting import services  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+RESULT = "RESULT "
+BULK = 50
 
 
-def measure(label, call, repeat):
-    times, queries = [], 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            result = call()
-            times.append((time.perf_counter() - started) * 1000)
-        queries = len(captured)
-        if getattr(result, "status_code", 200) != 200:
-            raise SystemExit(f"{label}: HTTP {result.status_code}")
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    print(f"{label:<34} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   {queries:3d} queries")
-    return statistics.median(times), p95
+def percentile95(times):
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--root", help="code of the top organisation (default: the generated one)")
-    args = parser.parse_args()
+# ---------------------------------------------------------------- the child: one database
 
-    root = (
-        Organisation.objects.get(code=args.root)
-        if args.root
-        else Organisation.objects.filter(parent__isnull=True, code__startswith="S").order_by("-pk").first()
-    )
+
+def measure_here(args):
+    """Measure the database DATABASE_URL names; print the result as one JSON line."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionplan.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    from branches.models import Organisation, User
+    from targets.models import MonthlyReport, Resolution
+    from targets.reporting import services
+
+    def log(text):
+        print(text, file=sys.stderr, flush=True)
+
+    root = Organisation.objects.filter(parent__isnull=True, code__startswith="S").order_by("-pk").first()
+    if args.root:
+        root = Organisation.objects.get(code=args.root)
     if root is None:
         raise SystemExit("no generated data: run manage.py generate_scale_data first")
-    resolution = Resolution.objects.get(organisation=root)
-    grassroots = Organisation.objects.under(root).grassroots().count()
-    upper = Organisation.objects.under(root).upper_levels().order_by("path").first()
+    resolution = Resolution.objects.filter(organisation=root).order_by("-year").first()
+    year = resolution.year
+    if getattr(settings, "UNIONPLAN_TODAY", None) is None:
+        # Early January of the next year: December is open for filing, the year is over.
+        import datetime
+
+        settings.UNIONPLAN_TODAY = datetime.date(year + 1, 1, 10)
+    # The reviewer: the (first) province, which reviews every union in it.
+    province = root if root.kind == Organisation.Kind.PROVINCE else root.children.order_by("path").first()
+    upper = Organisation.objects.under(province).upper_levels().order_by("path").first()
+    grassroots = Organisation.objects.filter(parent=upper).grassroots().order_by("path").first()
     component = resolution.components().get(target__number=1)
-    print(f"{connection.vendor} · {platform.node()} · {os.cpu_count()} cores · {platform.python_version()}")
-    print(
-        f"tree: {root.name}, {grassroots:,} grassroots unions; reports: "
-        f"{MonthlyReport.objects.filter(resolution=resolution).count():,}"
-    )
+    result = {
+        "vendor": connection.vendor,
+        "root": root.name,
+        "grassroots": Organisation.objects.under(root).grassroots().count(),
+        "debug": settings.DEBUG,
+        "pages": [],
+        "notes": [],
+    }
+    log(f"{root.name}: {result['grassroots']:,} grassroots unions, {year}")
+
+    def measure(label, call, repeat, per=1):
+        times, queries = [], 0
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = call()
+                times.append((time.perf_counter() - started) * 1000 / per)
+            queries = len(captured) / per
+            status = getattr(response, "status_code", 200)
+            if status not in (200, 302):
+                raise SystemExit(f"{label}: HTTP {status}")
+        row = {"label": label, "median": statistics.median(times), "p95": percentile95(times), "queries": queries}
+        log(f"  {label:<44} median {row['median']:7.1f} ms   p95 {row['p95']:7.1f} ms   {queries:5.1f} queries")
+        result["pages"].append(row)
 
     staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"is_superuser": True})
+    reviewer, _ = User.objects.update_or_create(
+        username="bench-reviewer", defaults={"role": User.Role.PROVINCIAL_STAFF, "organisation": province}
+    )
+    officer, _ = User.objects.get_or_create(username="bench-officer", defaults={"role": "grassroots_officer"})
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(staff)
-    month = 11
+    reviewing = Client(HTTP_HOST="127.0.0.1")
+    reviewing.force_login(reviewer)
+    period = f"month=11&year={year}"
     pages = [
-        ("top dashboard", f"/dashboard/unit/{root.pk}/?month={month}"),
-        ("target page with breakdown", f"/dashboard/unit/{root.pk}/component/{component.pk}/?month={month}"),
-        ("completeness", f"/dashboard/completeness/?unit={root.pk}&month={month}"),
-        ("priority tasks", f"/dashboard/tasks/?unit={root.pk}&month={month}"),
-        ("upper-level dashboard", f"/dashboard/unit/{upper.pk}/?month={month}"),
+        ("top dashboard (the root federation)", f"/dashboard/unit/{root.pk}/?{period}"),
+        ("an upper level's dashboard", f"/dashboard/unit/{upper.pk}/?{period}"),
+        ("a grassroots union's dashboard", f"/dashboard/unit/{grassroots.pk}/?{period}"),
+        ("a target's page (root, by branch)", f"/dashboard/unit/{root.pk}/component/{component.pk}/?{period}"),
+        ("its drill-down (an upper level's units)", f"/dashboard/unit/{upper.pk}/component/{component.pk}/?{period}"),
+        ("completeness", f"/dashboard/completeness/?unit={root.pk}&{period}"),
+        ("priority tasks with narratives", f"/dashboard/tasks/?unit={root.pk}&{period}"),
+        (
+            "export XLSX: units not reported (root)",
+            f"/dashboard/completeness/?unit={root.pk}&{period}&_export=xlsx&table=units",
+        ),
     ]
     for label, url in pages:
         measure(label, lambda url=url: client.get(url), args.repeat)
+    try:
+        inbox_url = reverse("inbox")
+    except NoReverseMatch:
+        inbox_url = None
+        result["notes"].append("reviewer's inbox: no /reports/inbox/ in this code yet, not measured")
+    if inbox_url:
+        measure("reviewer's inbox (a province)", lambda: reviewing.get(inbox_url), args.repeat)
 
-    # The reviewers' inboxes: everything waiting under the top of the tree, and under one upper level.
-    for label, unit, role in (
-        ("inbox, top of the tree", root, User.Role.PROVINCIAL_STAFF),
-        ("inbox, an upper level", upper, User.Role.UPPER_LEVEL_OFFICER),
-    ):
-        user, _ = User.objects.update_or_create(
-            username=f"bench-inbox-{unit.pk}", defaults={"role": role, "organisation": unit}
-        )
-        inbox_client = Client(HTTP_HOST="127.0.0.1")
-        inbox_client.force_login(user)
-        measure(label, lambda c=inbox_client: c.get("/reports/inbox/"), args.repeat)
-
-    # Filing and approving one report each time, through the services the pages call.
-    units = list(Organisation.objects.filter(parent=upper).grassroots().order_by("pk")[: args.repeat * 2])
-    officer, _ = User.objects.get_or_create(username="bench-officer", defaults={"role": "grassroots_officer"})
-    reviewer, _ = User.objects.get_or_create(
-        username="bench-reviewer", defaults={"role": "upper_level_officer", "organisation": upper}
+    # Filing and approving, through the services the pages call (bulk: the inbox's POST).
+    needed = args.repeat + BULK * args.bulk_rounds
+    units = list(
+        Organisation.objects.under(province)
+        .grassroots()
+        .filter(dissolved_on__isnull=True)
+        .exclude(founded_on__gte=f"{year}-12-01")
+        .exclude(pk__in=MonthlyReport.objects.filter(resolution=resolution, month=12).values("organisation"))
+        .order_by("path")[:needed]
     )
-    pending = []
+    if len(units) < needed:
+        raise SystemExit(
+            f"only {len(units)} units without a December {year} report, {needed} needed: generate a fresh "
+            "database with --months 11"
+        )
+    filed = []
 
     def file_one():
         unit = units.pop()
@@ -117,16 +171,163 @@ def main():
         services.report_save(
             report=report, user=officer, figures=figures, tasks={}, expected_version=report.version, submit=True
         )
-        pending.append(report)
+        filed.append(report)
 
     def approve_one():
-        report = pending.pop()
+        report = filed.pop()
         report.refresh_from_db()
-        services.report_approve(report=report, user=reviewer)
+        services.report_approve(report=report, user=reviewer, expected_version=report.version)
 
-    MonthlyReport.objects.filter(resolution=resolution, month=12, organisation__in=units).delete()
-    measure("file and submit a report", file_one, args.repeat)
+    def approve_fifty():
+        batch = [filed.pop() for _ in range(BULK)]
+        for report in batch:
+            report.refresh_from_db()
+        if inbox_url:
+            ticks = [f"{r.pk}:{r.version}" for r in batch]
+            response = reviewing.post(inbox_url, {"report": ticks})
+        else:
+            response = None
+            for report in batch:
+                services.report_approve(report=report, user=reviewer, expected_version=report.version)
+        approved = MonthlyReport.objects.filter(pk__in=[r.pk for r in batch], status="approved").count()
+        if approved != BULK:
+            raise SystemExit(f"bulk approval approved {approved} of {BULK} reports")
+        return response
+
+    measure("file and submit a report", file_one, needed)
     measure("approve a report", approve_one, args.repeat)
+    how = "the inbox's bulk action (POST /reports/inbox/)" if inbox_url else "50 calls of services.report_approve"
+    result["notes"].append(f"bulk approval: {how}, time per report")
+    measure("bulk-approve 50, per report", approve_fifty, args.bulk_rounds, per=BULK)
+    result["storage"] = storage(connection)
+    print(RESULT + json.dumps(result), flush=True)
+
+
+def storage(connection):
+    """The database's size, its largest tables (heap, indexes) and largest indexes, and
+    reports per year (PostgreSQL only)."""
+    from django.db.models import Count
+
+    from targets.models import MonthlyReport
+
+    per_year = list(
+        MonthlyReport.objects.values_list("resolution__year").order_by("resolution__year").annotate(n=Count("pk"))
+    )
+    if connection.vendor != "postgresql":
+        return {"reports_per_year": per_year}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        size = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT c.relname, pg_relation_size(c.oid), pg_indexes_size(c.oid), pg_total_relation_size(c.oid) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 4 DESC LIMIT 8"
+        )
+        tables = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'i' ORDER BY 2 DESC LIMIT 10"
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT COALESCE(SUM(pg_indexes_size(c.oid)), 0)::bigint FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'"
+        )
+        all_indexes = cursor.fetchone()[0]
+    return {
+        "database": size,
+        "indexes": all_indexes,
+        "tables": tables,
+        "largest_indexes": indexes,
+        "reports_per_year": per_year,
+    }
+
+
+# ---------------------------------------------------------------- the parent: both sizes
+
+
+def mb(size):
+    return f"{size / 1024 / 1024:,.1f} MB"
+
+
+def machine():
+    load = os.getloadavg()
+    return f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+
+
+def run_child(url, args):
+    env = dict(os.environ, DATABASE_URL=url)
+    command = [sys.executable, __file__, "--measure", "--repeat", str(args.repeat)]
+    command += ["--bulk-rounds", str(args.bulk_rounds)] + (["--root", args.root] if args.root else [])
+    completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    if completed.returncode:
+        raise SystemExit(f"measuring {url} failed (exit {completed.returncode})")
+    line = next(line for line in completed.stdout.splitlines() if line.startswith(RESULT))
+    return json.loads(line[len(RESULT) :])
+
+
+def print_storage(name, result):
+    data = result["storage"]
+    years = ", ".join(f"{y}: {n:,}" for y, n in data["reports_per_year"])
+    print(f"\n{name}: {result['grassroots']:,} grassroots unions; reports per year {years}")
+    if "database" not in data:
+        return
+    print(f"  database {mb(data['database'])}, of which indexes {mb(data['indexes'])}")
+    print(f"  {'table':<40} {'heap':>12} {'indexes':>12} {'total':>12}")
+    for name, heap, indexes, total in data["tables"]:
+        print(f"  {name:<40} {mb(heap):>12} {mb(indexes):>12} {mb(total):>12}")
+    print(f"  {'index':<60} {'size':>12}")
+    for name, size in data["largest_indexes"]:
+        print(f"  {name:<60} {mb(size):>12}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--province-db", help="database URL of the province size (default: DATABASE_URL)")
+    parser.add_argument("--national-db", help="database URL of the national size")
+    parser.add_argument("--repeat", type=int, default=7, help="requests per page")
+    parser.add_argument("--bulk-rounds", type=int, default=2, help="bulk approvals of 50 reports")
+    parser.add_argument("--root", help="code of the top organisation (default: the last generated one)")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        return measure_here(args)
+
+    sizes = [("province", args.province_db or os.environ.get("DATABASE_URL"))]
+    if args.national_db:
+        sizes.append(("national", args.national_db))
+    if not sizes[0][1]:
+        raise SystemExit("name the databases: --province-db URL [--national-db URL], or set DATABASE_URL")
+    print(f"{platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()} · before: {machine()}")
+    results = {}
+    for name, url in sizes:
+        started = time.monotonic()
+        results[name] = run_child(url, args)
+        print(f"{name}: measured in {time.monotonic() - started:.0f} s, {machine()}", flush=True)
+    print(f"after: {machine()}; repeat {args.repeat}, DEBUG={int(results['province']['debug'])}\n")
+
+    province = results["province"]["pages"]
+    national = {row["label"]: row for row in results.get("national", {}).get("pages", [])}
+    head = f"{'page':<52} {'province median / p95':>22}"
+    if national:
+        head += f" {'national median / p95':>22} {'ratio':>6} {'queries':>11}"
+    else:
+        head += f" {'queries':>8}"
+    print(head)
+    for row in province:
+        line = f"{row['label']:<52} {row['median']:9.1f} / {row['p95']:6.1f} ms"
+        other = national.get(row["label"])
+        if other:
+            ratio = other["median"] / row["median"] if row["median"] else float("nan")
+            line += f" {other['median']:9.1f} / {other['p95']:6.1f} ms {ratio:5.1f}×"
+            line += f" {row['queries']:5.0f} / {other['queries']:<5.0f}"
+        else:
+            line += f" {row['queries']:8.0f}"
+        print(line)
+    for note in results["province"]["notes"]:
+        print(f"note: {note}")
+    for name, result in results.items():
+        print_storage(name, result)
 
 
 if __name__ == "__main__":
