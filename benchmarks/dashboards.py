@@ -16,7 +16,7 @@ the last year left empty, so that the benchmark can file it):
 
 Each database is measured in a child process of its own (Django's test client, in process:
 server time without the network). Per page: median and p95 at both sizes, national ÷
-province (medians), SQL queries per request at both sizes (they should not grow with the
+province (medians; with --names, second ÷ first), SQL queries per request at both sizes (they should not grow with the
 number of units). Then each database's size, its largest tables and indexes and its reports
 per year; the machine's CPU count and load average before and after. With one database
 (``--province-db`` alone, or DATABASE_URL) it prints that size's column only.
@@ -288,14 +288,16 @@ def main():
     parser.add_argument("--repeat", type=int, default=7, help="requests per page")
     parser.add_argument("--bulk-rounds", type=int, default=2, help="bulk approvals of 50 reports")
     parser.add_argument("--root", help="code of the top organisation (default: the last generated one)")
+    parser.add_argument("--names", nargs=2, default=("province", "national"), help="column names of the two databases")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         return measure_here(args)
 
-    sizes = [("province", args.province_db or os.environ.get("DATABASE_URL"))]
+    first, second = args.names
+    sizes = [(first, args.province_db or os.environ.get("DATABASE_URL"))]
     if args.national_db:
-        sizes.append(("national", args.national_db))
+        sizes.append((second, args.national_db))
     if not sizes[0][1]:
         raise SystemExit("name the databases: --province-db URL [--national-db URL], or set DATABASE_URL")
     print(f"{platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()} · before: {machine()}")
@@ -304,13 +306,13 @@ def main():
         started = time.monotonic()
         results[name] = run_child(url, args)
         print(f"{name}: measured in {time.monotonic() - started:.0f} s, {machine()}", flush=True)
-    print(f"after: {machine()}; repeat {args.repeat}, DEBUG={int(results['province']['debug'])}\n")
+    print(f"after: {machine()}; repeat {args.repeat}, DEBUG={int(results[first]['debug'])}\n")
 
-    province = results["province"]["pages"]
-    national = {row["label"]: row for row in results.get("national", {}).get("pages", [])}
-    head = f"{'page':<52} {'province median / p95':>22}"
+    province = results[first]["pages"]
+    national = {row["label"]: row for row in results.get(second, {}).get("pages", [])}
+    head = f"{'page':<52} {first + ' median / p95':>22}"
     if national:
-        head += f" {'national median / p95':>22} {'ratio':>6} {'queries':>11}"
+        head += f" {second + ' median / p95':>22} {'ratio':>6} {'queries':>11}"
     else:
         head += f" {'queries':>8}"
     print(head)
@@ -324,7 +326,7 @@ def main():
         else:
             line += f" {row['queries']:8.0f}"
         print(line)
-    for note in results["province"]["notes"]:
+    for note in results[first]["notes"]:
         print(f"note: {note}")
     for name, result in results.items():
         print_storage(name, result)
