@@ -98,8 +98,8 @@ def measure_here(args):
     }
     log(f"{root.name}: {result['grassroots']:,} grassroots unions, {year}")
 
-    def measure(label, call, repeat, per=1):
-        times, queries = [], 0
+    def measure(label, call, repeat, per=1, read_only=False):
+        times, queries, blocks = [], 0, None
         for _ in range(repeat):
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
@@ -109,7 +109,10 @@ def measure_here(args):
             status = getattr(response, "status_code", 200)
             if status not in (200, 302):
                 raise SystemExit(f"{label}: HTTP {status}")
+        if read_only and connection.vendor == "postgresql":
+            blocks = blocks_touched(connection, captured)
         row = {"label": label, "median": statistics.median(times), "p95": percentile95(times), "queries": queries}
+        row["blocks"] = blocks
         log(f"  {label:<44} median {row['median']:7.1f} ms   p95 {row['p95']:7.1f} ms   {queries:5.1f} queries")
         result["pages"].append(row)
 
@@ -137,14 +140,14 @@ def measure_here(args):
         ),
     ]
     for label, url in pages:
-        measure(label, lambda url=url: client.get(url), args.repeat)
+        measure(label, lambda url=url: client.get(url), args.repeat, read_only=True)
     try:
         inbox_url = reverse("inbox")
     except NoReverseMatch:
         inbox_url = None
         result["notes"].append("reviewer's inbox: no /reports/inbox/ in this code yet, not measured")
     if inbox_url:
-        measure("reviewer's inbox (a province)", lambda: reviewing.get(inbox_url), args.repeat)
+        measure("reviewer's inbox (a province)", lambda: reviewing.get(inbox_url), args.repeat, read_only=True)
 
     # Filing and approving, through the services the pages call (bulk: the inbox's POST).
     needed = args.repeat + BULK * args.bulk_rounds
@@ -201,6 +204,23 @@ def measure_here(args):
     measure("bulk-approve 50, per report", approve_fifty, args.bulk_rounds, per=BULK)
     result["storage"] = storage(connection)
     print(RESULT + json.dumps(result), flush=True)
+
+
+def blocks_touched(connection, captured):
+    """8 kB pages the request's SELECTs touch (shared buffers hit or read, EXPLAIN ANALYZE
+    BUFFERS): the work a page costs whatever else the machine is doing. A page whose
+    figure stays flat as years are added reads its own year only, through indexes."""
+    total = 0
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT") or " FOR UPDATE" in sql or "FOR NO KEY" in sql:
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+            total += plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+    return total
 
 
 def storage(connection):
@@ -310,22 +330,27 @@ def main():
 
     province = results[first]["pages"]
     national = {row["label"]: row for row in results.get(second, {}).get("pages", [])}
-    head = f"{'page':<52} {first + ' median / p95':>22}"
+    head = f"{'page':<44} {first + ' median / p95':>22}"
     if national:
-        head += f" {second + ' median / p95':>22} {'ratio':>6} {'queries':>11}"
+        head += f" {second + ' median / p95':>22} {'ratio':>6} {'queries':>11} {'8 kB blocks':>17}"
     else:
-        head += f" {'queries':>8}"
+        head += f" {'queries':>8} {'8 kB blocks':>12}"
     print(head)
+
+    def blocks(row):
+        return "-" if row["blocks"] is None else f"{row['blocks']:,}"
+
     for row in province:
-        line = f"{row['label']:<52} {row['median']:9.1f} / {row['p95']:6.1f} ms"
+        line = f"{row['label']:<44} {row['median']:12.1f} / {row['p95']:6.1f}"
         other = national.get(row["label"])
         if other:
             ratio = other["median"] / row["median"] if row["median"] else float("nan")
-            line += f" {other['median']:9.1f} / {other['p95']:6.1f} ms {ratio:5.1f}×"
-            line += f" {row['queries']:5.0f} / {other['queries']:<5.0f}"
+            line += f" {other['median']:12.1f} / {other['p95']:6.1f} {ratio:5.1f}×"
+            line += f" {row['queries']:5.0f} / {other['queries']:<5.0f} {blocks(row):>8} / {blocks(other):<8}"
         else:
-            line += f" {row['queries']:8.0f}"
+            line += f" {row['queries']:8.0f} {blocks(row):>12}"
         print(line)
+    print("(milliseconds of server time; queries and 8 kB blocks touched per request)")
     for note in results[first]["notes"]:
         print(f"note: {note}")
     for name, result in results.items():
