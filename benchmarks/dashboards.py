@@ -98,7 +98,7 @@ def measure_here(args):
     }
     log(f"{root.name}: {result['grassroots']:,} grassroots unions, {year}")
 
-    def measure(label, call, repeat, per=1, read_only=False):
+    def measure(label, call, repeat, per=1):
         times, queries, blocks = [], 0, None
         for _ in range(repeat):
             with CaptureQueriesContext(connection) as captured:
@@ -109,8 +109,8 @@ def measure_here(args):
             status = getattr(response, "status_code", 200)
             if status not in (200, 302):
                 raise SystemExit(f"{label}: HTTP {status}")
-        if read_only and connection.vendor == "postgresql":
-            blocks = blocks_touched(connection, captured)
+        if connection.vendor == "postgresql":
+            blocks = blocks_touched(connection, captured) / per
         row = {"label": label, "median": statistics.median(times), "p95": percentile95(times), "queries": queries}
         row["blocks"] = blocks
         log(f"  {label:<44} median {row['median']:7.1f} ms   p95 {row['p95']:7.1f} ms   {queries:5.1f} queries")
@@ -140,14 +140,14 @@ def measure_here(args):
         ),
     ]
     for label, url in pages:
-        measure(label, lambda url=url: client.get(url), args.repeat, read_only=True)
+        measure(label, lambda url=url: client.get(url), args.repeat)
     try:
         inbox_url = reverse("inbox")
     except NoReverseMatch:
         inbox_url = None
         result["notes"].append("reviewer's inbox: no /reports/inbox/ in this code yet, not measured")
     if inbox_url:
-        measure("reviewer's inbox (a province)", lambda: reviewing.get(inbox_url), args.repeat, read_only=True)
+        measure("reviewer's inbox (a province)", lambda: reviewing.get(inbox_url), args.repeat)
 
     # Filing and approving, through the services the pages call (bulk: the inbox's POST).
     needed = args.repeat + BULK * args.bulk_rounds
@@ -208,8 +208,9 @@ def measure_here(args):
 
 def blocks_touched(connection, captured):
     """8 kB pages the request's SELECTs touch (shared buffers hit or read, EXPLAIN ANALYZE
-    BUFFERS): the work a page costs whatever else the machine is doing. A page whose
-    figure stays flat as years are added reads its own year only, through indexes."""
+    BUFFERS, run again after the request; a write's row locks and writes are not counted):
+    the work a page costs whatever else the machine is doing. A page whose figure stays
+    flat as years are added reads its own year only."""
     total = 0
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
@@ -338,7 +339,7 @@ def main():
     print(head)
 
     def blocks(row):
-        return "-" if row["blocks"] is None else f"{row['blocks']:,}"
+        return "-" if row["blocks"] is None else f"{row['blocks']:,.0f}"
 
     for row in province:
         line = f"{row['label']:<44} {row['median']:12.1f} / {row['p95']:6.1f}"
