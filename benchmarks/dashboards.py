@@ -147,7 +147,17 @@ def measure_here(args):
         inbox_url = None
         result["notes"].append("reviewer's inbox: no /reports/inbox/ in this code yet, not measured")
     if inbox_url:
-        measure("reviewer's inbox (a province)", lambda: reviewing.get(inbox_url), args.repeat)
+        # Everything waiting under the top of the tree, and under one upper level.
+        for label, unit, role in (
+            ("inbox, top of the tree", root, User.Role.PROVINCIAL_STAFF),
+            ("inbox, an upper level", upper, User.Role.UPPER_LEVEL_OFFICER),
+        ):
+            user, _ = User.objects.update_or_create(
+                username=f"bench-inbox-{unit.pk}", defaults={"role": role, "organisation": unit}
+            )
+            inbox_client = Client(HTTP_HOST="127.0.0.1")
+            inbox_client.force_login(user)
+            measure(label, lambda c=inbox_client: c.get(inbox_url), args.repeat)
 
     # Filing and approving, through the services the pages call (bulk: the inbox's POST).
     needed = args.repeat + BULK * args.bulk_rounds
