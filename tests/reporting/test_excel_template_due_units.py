@@ -112,3 +112,22 @@ def test_imported_reports_wait_in_the_inbox_for_another_officer(client, officer_
     assert "Đã duyệt 2 báo cáo." in page
     assert set(MonthlyReport.objects.values_list("status", flat=True)) == {"approved"}
     assert all(r.reviewed_by == colleague for r in MonthlyReport.objects.all())
+
+
+def test_the_importer_cannot_approve_their_own_imports_in_bulk(officer_client, resolution, tree):
+    """Four eyes in the inbox too: the officer who imported RG-1's report ticks it with the
+    others; it is refused with the reason and stays submitted, RG-2's (filed by its own unit)
+    is approved."""
+    members = component(resolution, 1)
+    wb = download(officer_client)
+    fill(wb.active, "RG-1", {(members, "quantity"): 2})
+    assert upload(officer_client, wb).status_code == 302
+    own = services.report_get_or_create(unit=tree["soe"], resolution=resolution, month=MONTH)
+    officer = User.objects.create(username="soe", organisation=tree["soe"], role=User.Role.GRASSROOTS_OFFICER)
+    services.report_save(report=own, user=officer, figures={}, tasks={}, expected_version=own.version, submit=True)
+    ticks = [f"{r.pk}:{r.version}" for r in MonthlyReport.objects.all()]
+    page = officer_client.post(reverse("inbox"), {"report": ticks}, follow=True).content.decode()
+    assert "Đã duyệt 1 báo cáo." in page
+    assert "Chưa duyệt: Đơn vị RG-1 – 03/2020." in page and "một cán bộ khác phải duyệt" in page
+    statuses = dict(MonthlyReport.objects.values_list("organisation__code", "status"))
+    assert statuses == {"RG-1": "submitted", "RG-2": "approved"}
