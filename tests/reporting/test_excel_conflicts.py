@@ -79,7 +79,7 @@ def test_taking_the_files_figures_says_who_entered_them_and_how(officer_client, 
     assert report.entered_by == users["rach_gia"] and report.entry_channel == MonthlyReport.Channel.EXCEL
     entries = [e for e in history.report_history(report) if str(members) in str(e["what"])]
     assert entries[0]["old"] == "5" and entries[0]["new"] == "9"
-    assert entries[0]["reason"] == "Nhập từ Excel bởi Lan Nguyễn"
+    assert entries[0]["reason"] == "Nhập từ Excel bởi Nguyễn Lan"
     detail = officer_client.get(reverse("report_detail", args=[2020, MONTH, tree["school"].pk])).content.decode()
     assert 'id="entered-by"' in detail and "Nhập từ Excel" in detail
 
@@ -92,7 +92,7 @@ def test_a_new_report_shows_its_imported_figures_in_history(officer_client, user
     assert upload(officer_client, wb).status_code == 302
     report = MonthlyReport.objects.get(organisation=tree["firm"], month=MONTH)
     entries = [e for e in history.report_history(report) if str(members) in str(e["what"])]
-    assert [(e["old"], e["new"], e["reason"]) for e in entries] == [("–", "4", "Nhập từ Excel bởi Lan Nguyễn")]
+    assert [(e["old"], e["new"], e["reason"]) for e in entries] == [("–", "4", "Nhập từ Excel bởi Nguyễn Lan")]
 
 
 def test_no_conflict_when_the_unit_typed_nothing_or_the_same(officer_client, users, tree, resolution):
