@@ -301,12 +301,16 @@ class MonthlyReportAdmin(WordedChoicesAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["organisation"]
     inlines = [ReportFigureInline, TaskProgressInline]
     # A yes/no in words: Django's boolean icon is labelled "True"/"False" in English.
-    exclude = ["nothing_to_report"]
-    readonly_fields = ["nothing_to_report_in_words"]
+    exclude = ["nothing_to_report", "self_approved"]
+    readonly_fields = ["nothing_to_report_in_words", "self_approved_in_words"]
 
     @admin.display(description=MonthlyReport._meta.get_field("nothing_to_report").verbose_name)
     def nothing_to_report_in_words(self, report):
         return yes_no(report.nothing_to_report)
+
+    @admin.display(description=MonthlyReport._meta.get_field("self_approved").verbose_name)
+    def self_approved_in_words(self, report):
+        return yes_no(report.self_approved)
 
     # Reports change only through the reporting workflow (filing, review, history),
     # never by a bare save in the admin: here they are read-only.

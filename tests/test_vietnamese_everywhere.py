@@ -182,6 +182,7 @@ def history(resolution, tree, users, superuser):
         "rg": tree["rach_gia"].pk,
         "rg1": tree["school"].pk,
         "c1": recruits.pk,
+        "res": resolution.pk,
         "2020": 2020,
         "3": 3,
         "4": 4,
