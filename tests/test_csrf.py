@@ -100,6 +100,16 @@ def posts(resolution, tree, setup):
             {"action": "return", "comment": "Sai số liệu", "version": str(setup["firm_report"].version)},
         ),
         ("province", reverse("year_lock", args=[resolution.pk]), {}),
+        (
+            "rach_gia",
+            reverse("inbox"),
+            {"report": f"{setup['firm_report'].pk}:{setup['firm_report'].version}"},
+        ),
+        (
+            "firm",
+            reverse("report_withdraw", args=[2020, 3, tree["firm"].pk]),
+            {"version": str(setup["firm_report"].version)},
+        ),
         ("rach_gia", reverse("branches:register"), new_unit),
         ("rach_gia", reverse("branches:register_under", args=[tree["rach_gia"].pk]), new_unit),
         (
