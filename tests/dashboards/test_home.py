@@ -35,7 +35,7 @@ def test_home_shows_theme_16_targets_and_7_tasks(client, users):
         "15.000 đồng",
     ]:
         assert f">{figure}<" in page or figure in page, figure
-    assert page.count('class="text-end text-nowrap figure"') == 18
+    assert page.count('<td class="number">') == 18
     assert ">5.821<" in page and ">42.150<" in page and ">1.250<" in page and ">1.560<" in page
     assert "≥ 15.000 đồng" in page
     assert "Phong trào thi đua năm 2020" in page
