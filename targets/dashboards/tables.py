@@ -1,145 +1,31 @@
-"""Dashboard tables (django-tables2): shown on the page and exported to XLSX and CSV with
-the same Vietnamese headers. Exports carry numbers as numbers (``value_*``), pages show them
-the Vietnamese way."""
+"""Dashboard tables of progress (django-tables2): shown on the page and exported to XLSX and
+CSV with the same Vietnamese headers. Exports carry numbers as numbers (``value_*``), pages
+show them the Vietnamese way. Shared columns: ``columns``; who reported: ``follow_up_tables``."""
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Organisation
-from targets.reporting.models import MonthlyReport, TaskProgress
 from targets.resolution.models import TargetComponent
-from targets.rollup.pace import Status
-from unionplan.numbers import format_achievement, format_money, format_number, format_percent
-from unionplan.spreadsheets import PERCENT_FORMAT
+from unionplan.numbers import format_number
 
-from .verdicts import catch_up_text, profile_text, status_badge
-
-NUMBER = {"td": {"class": "number"}, "th": {"class": "number"}, "tf": {"class": "number"}}
-# Below Bootstrap's "sm" width (a phone), a table shows only its essential columns (the
-# target or union, the percent, the status) and the others are hidden, so that every row
-# fits the screen without sideways scrolling; from "sm" up, and in exports, all are there.
-PHONE_HIDDEN = "d-none d-sm-table-cell"
-
-
-def phone_hidden(attrs=None):
-    """Column ``attrs`` (``td``/``th``/``tf``) with the class that hides the column on a phone."""
-    attrs = attrs or {}
-    return {
-        part: {**attrs.get(part, {}), "class": f"{attrs.get(part, {}).get('class', '')} {PHONE_HIDDEN}".strip()}
-        for part in ("td", "th", "tf")
-    }
-
-
-OPTIONAL = phone_hidden()
-OPTIONAL_NUMBER = phone_hidden(NUMBER)
-
-
-def period_link(name, period, *args):
-    """A link to another dashboard page of the same month and year (``period``:
-    ``month=11&year=2020``)."""
-    return f"{reverse(name, args=args)}?{period}"
-
-
-def amount(component, value):
-    """A figure of ``component`` on a page: money the way reports write it ("2,5 tỷ đồng")
-    with every digit on hover, anything else grouped (5.821); a decrease with a true minus."""
-    if value is None:
-        return "–"
-    if component.is_money:
-        html = format_html(
-            '<span class="money" title="{}">{}</span>', format_money(value, exact=True), format_money(value)
-        )
-    else:
-        html = format_number(value)
-    return html.replace("-", "−", 1) if value < 0 else html
-
-
-def share_text(share, units, eligible, unit_of_measure):
-    """ "37,5% (3/8 doanh nghiệp)": a percentage of the eligible units and the counts behind it."""
-    if share is None:
-        return "–"
-    return f"{format_percent(share)} ({format_number(units)}/{format_number(eligible)} {unit_of_measure})"
-
-
-def figure_text(component, record):
-    """The figure a scope answers for: "5.821", "3/3", "60%", "15 tỷ đồng"; a changed figure
-    with its previous value: "5.821 (trước: 5.500, từ tháng 7)"."""
-    figure = record.figure
-    if figure is None:
-        text = "–"
-    elif component.is_share:
-        text = format_percent(figure, 0)
-    elif component.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE:
-        text = f"{format_number(figure)}/{format_number(figure)}"
-    else:
-        text = amount(component, figure)
-    previous = getattr(record, "previous_figure", None)
-    if previous is None or previous == figure:
-        return text
-    before = format_percent(previous, 0) if component.is_share else amount(component, previous)
-    note = _("(before: %(previous)s, from month %(month)s)") % {
-        "previous": before,
-        "month": record.figure_from_month,
-    }
-    return format_html('{} <span class="previous-figure small text-muted">{}</span>', text, note)
-
-
-def measured_text(component, record, value):
-    """Achieved, expected or projected: a percentage for a share, else an amount."""
-    if component.is_share:
-        return format_percent(value)
-    return amount(component, value)
-
-
-def unit_link(unit, component, period):
-    """A unit's name linking to its page on ``component`` (a grassroots union's own dashboard)."""
-    if unit.kind == Organisation.Kind.GRASSROOTS:
-        url = period_link("dashboard-unit", period, unit.pk)
-    else:
-        url = period_link("dashboard-component", period, unit.pk, component.pk)
-    dissolved = ""
-    if unit.dissolved_on:
-        dissolved = format_html(' <span class="small text-muted">({})</span>', _("dissolved"))
-    return format_html('<a href="{}">{}</a>{}', url, unit.name, dissolved)
-
-
-def _as_float(value):
-    return None if value is None else float(value)
-
-
-class NumberColumn(tables.Column):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("attrs", NUMBER)
-        super().__init__(*args, **kwargs)
-
-    def render(self, value):
-        return format_number(value)
-
-    def value(self, value):
-        """Exports keep the number itself, so that a spreadsheet can add it up."""
-        return value
-
-
-class PercentColumn(NumberColumn):
-    """'đạt 85,3%' or 'vượt 12,0%' on the page, 85.3 in an export (shown "85,3%" in Excel)."""
-
-    export_format = PERCENT_FORMAT
-
-    def render(self, value):
-        return format_achievement(value)
-
-    def value(self, value):
-        return _as_float(value)
-
-
-class StatusColumn(tables.Column):
-    def render(self, value):
-        return status_badge(value)
-
-    def value(self, value):
-        return str(Status(value).label)
+from .columns import (
+    NUMBER,
+    OPTIONAL,
+    OPTIONAL_NUMBER,
+    NumberColumn,
+    PercentColumn,
+    StatusColumn,
+    amount,
+    as_float,
+    figure_text,
+    measured_text,
+    period_link,
+    report_status_label,
+    share_text,
+    unit_link,
+)
+from .verdicts import catch_up_text, profile_text
 
 
 class ProgressTable(tables.Table):
@@ -174,7 +60,7 @@ class ProgressTable(tables.Table):
         return measured_text(record.component, record, record.remaining) if record.remaining else "–"
 
     def value_remaining(self, record):
-        return _as_float(record.remaining) if record.is_share else record.remaining
+        return as_float(record.remaining) if record.is_share else record.remaining
 
     def render_catch_up(self, record):
         return catch_up_text(record.catch_up, record.component) or "–"
@@ -238,13 +124,13 @@ class ProgressTable(tables.Table):
 
     def value_achieved(self, record):
         """Exports: the exact figure, or a share's percentage (37.5)."""
-        return _as_float(record.share) if record.is_share else record.achieved
+        return as_float(record.share) if record.is_share else record.achieved
 
     def value_expected(self, record):
-        return _as_float(record.expected) if record.is_share else record.expected
+        return as_float(record.expected) if record.is_share else record.expected
 
     def value_projected(self, record):
-        return _as_float(record.projected) if record.is_share else record.projected
+        return as_float(record.projected) if record.is_share else record.projected
 
 
 class BranchTable(tables.Table):
@@ -282,7 +168,7 @@ class BranchTable(tables.Table):
         return amount(self.component, record.pending)
 
     def value_achieved(self, record):
-        return _as_float(record.share) if record.is_share else record.achieved
+        return as_float(record.share) if record.is_share else record.achieved
 
     def value_figure(self, record):
         return record.figure
@@ -338,12 +224,6 @@ class BehindTable(tables.Table):
 
     def value_unit(self, value):
         return value.name
-
-
-def report_status_label(value):
-    if not value:
-        return _("No report")
-    return MonthlyReport.Status(value).label
 
 
 class ContributionTable(tables.Table):
@@ -415,115 +295,4 @@ class MonthColumn(tables.Column):
         cell = value[self.month - 1]
         if isinstance(cell, bool):
             return 1 if cell else 0
-        return _as_float(cell) if cell is not None and not isinstance(cell, int) else cell
-
-
-class CompletenessTable(tables.Table):
-    """Reporting of a month per upper level, with the total in the footer."""
-
-    unit = tables.Column(verbose_name=_("Union"), footer=_("Total"))
-    expected = NumberColumn(
-        verbose_name=_("Expected units"),
-        footer=lambda table: format_number(table.total.expected),
-        attrs=OPTIONAL_NUMBER,
-    )
-    on_time = NumberColumn(
-        verbose_name=_("On time"), footer=lambda table: format_number(table.total.on_time), attrs=OPTIONAL_NUMBER
-    )
-    late = NumberColumn(
-        verbose_name=_("Late"), footer=lambda table: format_number(table.total.late), attrs=OPTIONAL_NUMBER
-    )
-    missing = NumberColumn(verbose_name=_("Missing"), footer=lambda table: format_number(table.total.missing))
-    not_yet_due = NumberColumn(
-        verbose_name=_("Not yet due"),
-        footer=lambda table: format_number(table.total.not_yet_due),
-        attrs=OPTIONAL_NUMBER,
-    )
-    rate = NumberColumn(verbose_name=_("Reporting rate (%)"), footer=lambda table: table.render_rate(table.total.rate))
-    rate.export_format = PERCENT_FORMAT
-
-    class Meta:
-        attrs = {"class": "table table-sm table-hover align-middle"}
-
-    def __init__(self, *args, total=None, scope=None, month=None, period="", **kwargs):
-        self.total, self.scope, self.month, self.period = total, scope, month, period
-        super().__init__(*args, **kwargs)
-
-    def render_unit(self, value):
-        if value.pk == self.scope.pk:
-            return format_html('{} <span class="small text-muted">({})</span>', value.name, _("own report"))
-        url = f"{reverse('dashboard-completeness')}?unit={value.pk}&{self.period}"
-        return format_html('<a href="{}">{}</a>', url, value.name)
-
-    def value_unit(self, value):
-        return value.name
-
-    def render_rate(self, value):
-        return "–" if value is None else format_number(value, 1) + "%"
-
-    def value_rate(self, value):
-        return _as_float(value)
-
-
-class UnreportedUnitsTable(tables.Table):
-    """Units that have not reported a month yet, with whom to call."""
-
-    name = tables.Column(verbose_name=_("Union"))
-    parent = tables.Column(verbose_name=_("Upper-level union"), attrs=OPTIONAL)
-    report_status = tables.Column(verbose_name=_("Report of the month"), empty_values=(), attrs=OPTIONAL)
-    contact_person = tables.Column(verbose_name=_("Contact person"), attrs=OPTIONAL)
-    phone = tables.Column(verbose_name=_("Phone"))
-    email = tables.Column(verbose_name=_("Email"), attrs=OPTIONAL)
-
-    class Meta:
-        attrs = {"class": "table table-sm table-hover align-middle"}
-
-    def render_report_status(self, value):
-        return report_status_label(value)
-
-    def value_report_status(self, value):
-        return str(report_status_label(value))
-
-    def value_parent(self, value):
-        return value.name
-
-
-class TaskSummaryTable(tables.Table):
-    """Per priority task: how many units report it not started, under way, done."""
-
-    task = tables.Column(verbose_name=_("Priority task"))
-    not_started = NumberColumn(verbose_name=TaskProgress.Status.NOT_STARTED.label, attrs=OPTIONAL_NUMBER)
-    in_progress = NumberColumn(verbose_name=TaskProgress.Status.IN_PROGRESS.label, attrs=OPTIONAL_NUMBER)
-    done = NumberColumn(verbose_name=TaskProgress.Status.DONE.label)
-    units = NumberColumn(verbose_name=_("Units reporting"))
-
-    class Meta:
-        orderable = False
-        attrs = {"class": "table table-sm align-middle"}
-
-    def value_task(self, value):
-        return str(value)
-
-
-class NarrativeTable(tables.Table):
-    """What units reported doing on the tasks, newest first."""
-
-    month = tables.Column(accessor="report__month", verbose_name=_("Month"), attrs=NUMBER)
-    task = tables.Column(accessor="task__number", verbose_name=_("Task"), attrs=OPTIONAL_NUMBER)
-    unit = tables.Column(
-        accessor="report__organisation", verbose_name=_("Union"), order_by=("report__organisation__name",)
-    )
-    parent = tables.Column(
-        accessor="report__organisation__parent", verbose_name=_("Upper-level union"), orderable=False, attrs=OPTIONAL
-    )
-    status = tables.Column(verbose_name=_("Status"), attrs=OPTIONAL)
-    narrative = tables.Column(verbose_name=_("What was done"), orderable=False)
-
-    class Meta:
-        attrs = {"class": "table table-sm align-middle"}
-
-    def value_unit(self, value):
-        return value.name
-
-    def value_parent(self, value):
-        return value.name if value else ""
+        return as_float(cell) if cell is not None and not isinstance(cell, int) else cell

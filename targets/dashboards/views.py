@@ -37,16 +37,8 @@ from unionplan.spreadsheets import SafeTableExport, ascii_slug
 
 from .charts import progress_chart
 from .filters import AsOfForm, BranchFilter, NarrativeFilter
-from .tables import (
-    BehindTable,
-    BranchTable,
-    CompletenessTable,
-    ContributionTable,
-    NarrativeTable,
-    ProgressTable,
-    TaskSummaryTable,
-    UnreportedUnitsTable,
-)
+from .follow_up_tables import CompletenessTable, NarrativeTable, TaskSummaryTable, UnreportedUnitsTable
+from .tables import BehindTable, BranchTable, ContributionTable, ProgressTable
 
 EXPORT_FORMATS = (TableExport.XLSX, TableExport.CSV)
 PER_PAGE = 25

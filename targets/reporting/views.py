@@ -215,6 +215,17 @@ def report_detail(request, year, month, unit_id):
     return render(request, "reports/detail.html", _detail_context(request, unit, resolution, month))
 
 
+def _existing_report(user, year, month, unit_id, may):
+    """The unit, its resolution of ``year`` and its report of ``month`` for an action on an
+    existing report; 403 unless ``may(user, unit)`` (an access rule), 404 without a report."""
+    unit = get_object_or_404(Organisation, pk=unit_id)
+    if not may(user, unit):
+        raise PermissionDenied
+    resolution = _open_resolution(unit, year, month)
+    report = get_object_or_404(MonthlyReport, organisation=unit, resolution=resolution, month=month)
+    return unit, resolution, report
+
+
 def _stale_review(request, unit, resolution, month, message):
     """The review was made on an outdated page: nothing changed; the current report is
     shown again with the message (409 Conflict)."""
@@ -226,11 +237,7 @@ def _stale_review(request, unit, resolution, month, message):
 @login_required
 def report_review(request, year, month, unit_id):
     """Approve, return or reopen a report (an officer of one of the unit's ancestors)."""
-    unit = get_object_or_404(Organisation, pk=unit_id)
-    if not access.can_review_unit(request.user, unit):
-        raise PermissionDenied
-    resolution = _open_resolution(unit, year, month)
-    report = get_object_or_404(MonthlyReport, organisation=unit, resolution=resolution, month=month)
+    unit, resolution, report = _existing_report(request.user, year, month, unit_id, access.can_review_unit)
     form = ReviewForm(data=request.POST)
     detail_url = reverse("report_detail", args=[year, month, unit.pk])
     if not form.is_valid():
@@ -276,11 +283,7 @@ def _open_next_waiting(request, report):
 @login_required
 def report_withdraw(request, year, month, unit_id):
     """The unit takes back its submitted report before it is reviewed, to correct it."""
-    unit = get_object_or_404(Organisation, pk=unit_id)
-    if not access.can_file_for(request.user, unit):
-        raise PermissionDenied
-    resolution = _open_resolution(unit, year, month)
-    report = get_object_or_404(MonthlyReport, organisation=unit, resolution=resolution, month=month)
+    unit, resolution, report = _existing_report(request.user, year, month, unit_id, access.can_file_for)
     version = request.POST.get("version", "")
     if not version.isdigit():
         return _stale_review(request, unit, resolution, month, _("The page is out of date: reload it and try again."))

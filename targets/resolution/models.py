@@ -4,14 +4,10 @@ Nothing about a particular year lives in code: the 2020 Kiên Giang resolution i
 data file loaded by ``manage.py load_resolution``.
 """
 
-import calendar
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,6 +16,8 @@ from branches.models import Organisation
 from unionplan import clock
 
 from . import signals
+from .eligibility import ComponentEligibility
+from .schedule import ResolutionCalendar
 
 MONTH_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
 
@@ -59,7 +57,7 @@ class ResolutionQuerySet(models.QuerySet):
         return min(rows, key=lambda r: r.year) if rows else None
 
 
-class Resolution(models.Model):
+class Resolution(ResolutionCalendar, models.Model):
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("issuing federation"),
@@ -109,70 +107,6 @@ class Resolution(models.Model):
     def is_locked(self):
         """A closed year locked by provincial staff: its reports change only through a reopen."""
         return self.locked_at is not None
-
-    def has_ended(self, today=None):
-        return (today or clock.today()).year > self.year
-
-    def due_date(self, month):
-        """The day the report for ``month`` of this year is due."""
-        if month == 12:
-            return datetime.date(self.year + 1, 1, self.report_due_day)
-        return datetime.date(self.year, month + 1, self.report_due_day)
-
-    def month_end(self, month):
-        """The last day of ``month`` of this year."""
-        return datetime.date(self.year, month, calendar.monthrange(self.year, month)[1])
-
-    def deadline(self, month):
-        """The first moment after the due day of ``month``'s report (aware, local time):
-        a report first submitted from then on is late."""
-        day = self.due_date(month) + datetime.timedelta(days=1)
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-    def is_closed(self, month, today=None):
-        """Whether ``month`` is closed: its reports are due (it closes the day after its due day)."""
-        return (today or clock.today()) > self.due_date(month)
-
-    def last_closed_month(self, today=None):
-        """The latest month of this year whose reports are due (0 while none is)."""
-        today = today or clock.today()
-        return next((m for m in range(12, 0, -1) if self.is_closed(m, today)), 0)
-
-    def months_begun(self, today=None):
-        """The months a page may be shown as of: January to the current month, never a month
-        that has not begun (January alone for a year still to come)."""
-        today = today or clock.today()
-        if today.year > self.year:
-            return list(range(1, 13))
-        if today.year < self.year:
-            return [1]
-        return list(range(1, today.month + 1))
-
-    def nearest_month_begun(self, month, today=None):
-        """``month`` if it has begun, else the nearest month that has."""
-        months = self.months_begun(today)
-        return min(max(month, months[0]), months[-1])
-
-    def default_month(self, today=None):
-        """The month dashboards open on: the last closed month of this year, whose figures
-        are complete (with reports due on the 20th, November from 21 December on); January
-        while none is; for a year that has ended, its last month (December's reports come
-        in during January, shown as provisional until they are due)."""
-        today = today or clock.today()
-        if today.year > self.year:
-            return 12
-        return max(self.last_closed_month(today), 1)
-
-    def reporting_month(self, today=None):
-        """The month whose reports are being filed and reviewed now: the latest month that
-        has ended (November all through December), within this year. The review list and
-        the report index open on it: it is what reviewers work through after the due day."""
-        today = today or clock.today()
-        if today.year > self.year:
-            return 12
-        if today.year < self.year:
-            return 1
-        return max(today.month - 1, 1)
 
     def components(self):
         """All target components of this resolution, in target order."""
@@ -237,7 +171,7 @@ class Target(models.Model):
             )
 
 
-class TargetComponent(models.Model):
+class TargetComponent(ComponentEligibility, models.Model):
     """One figure of a target (target 7 has two: state-owned and non-state enterprises)."""
 
     class Measure(models.TextChoices):
@@ -367,63 +301,6 @@ class TargetComponent(models.Model):
     def is_reported(self):
         """Whether units type something for it (founded units are counted from the tree)."""
         return self.measure != self.Measure.UNITS_FOUNDED
-
-    def eligible_sectors(self):
-        sectors = []
-        if self.for_public_agency:
-            sectors.append(Organisation.Sector.PUBLIC_AGENCY)
-        if self.for_state_enterprise:
-            sectors.append(Organisation.Sector.STATE_ENTERPRISE)
-        if self.for_non_state_enterprise:
-            sectors.append(Organisation.Sector.NON_STATE_ENTERPRISE)
-        return sectors
-
-    def eligible_kinds(self):
-        kinds = []
-        if self.for_province:
-            kinds += [Organisation.Kind.PROVINCE, Organisation.Kind.CONFEDERATION]
-        if self.for_upper_level:
-            kinds.append(Organisation.Kind.UPPER_LEVEL)
-        if self.for_grassroots:
-            kinds.append(Organisation.Kind.GRASSROOTS)
-        return kinds
-
-    def is_eligible(self, unit):
-        """Whether ``unit`` reports this component, by its level and sector."""
-        if unit.kind not in self.eligible_kinds():
-            return False
-        if unit.kind == Organisation.Kind.GRASSROOTS:
-            if unit.sector not in self.eligible_sectors():
-                return False
-            if self.min_workforce and unit.workforce < self.min_workforce:
-                return False
-        return True
-
-    def eligible_units_q(self, prefix=""):
-        """A Q object selecting the organisations that report this component."""
-        p = prefix
-        grassroots = Q(**{f"{p}kind": Organisation.Kind.GRASSROOTS, f"{p}sector__in": self.eligible_sectors()})
-        if self.min_workforce:
-            grassroots &= Q(**{f"{p}workforce__gte": self.min_workforce})
-        q = Q(pk__in=[])
-        kinds = [k for k in self.eligible_kinds() if k != Organisation.Kind.GRASSROOTS]
-        if kinds:
-            q |= Q(**{f"{p}kind__in": kinds})
-        if self.for_grassroots:
-            q |= grassroots
-        return q
-
-    def founded_units(self, unit):
-        """For a ``units_founded`` component: the grassroots unions founded in the
-        resolution's year under ``unit`` that count (eligible sector, enough workers)."""
-        units = (
-            Organisation.objects.under(unit)
-            .grassroots()
-            .filter(founded_on__year=self.target.resolution.year, sector__in=self.eligible_sectors())
-        )
-        if self.min_workforce:
-            units = units.filter(workforce__gte=self.min_workforce)
-        return units
 
     def figure_for(self, unit):
         """The figure this unit answers for: the whole figure at the issuing federation,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from targets.dashboards import tables
+from targets.dashboards import columns
 from unionplan.numbers import format_achievement, format_number, format_percent
 
 register = template.Library()
@@ -25,27 +25,27 @@ def figure(component, record=None):
     """A figure as the resolution writes it: "5.821", "3/3" for all-of-them, "60%" for a
     percentage of the eligible units, "15 tỷ đồng" for money (every digit on hover); with
     ``record`` (a progress row), the figure that scope answers for and its previous value."""
-    return tables.figure_text(component, record if record is not None else component)
+    return columns.figure_text(component, record if record is not None else component)
 
 
 @register.simple_tag
 def amount(component, value):
     """A figure of ``component``: money as reports write it, anything else grouped (5.821)."""
-    return tables.amount(component, value)
+    return columns.amount(component, value)
 
 
 @register.simple_tag
 def achieved(row):
     """What a progress row achieved: "37,5% (3/8 doanh nghiệp)" for a share, else its amount."""
     if row.is_share:
-        return tables.share_text(row.share, row.achieved, row.eligible, row.component.unit_of_measure)
-    return tables.amount(row.component, row.achieved)
+        return columns.share_text(row.share, row.achieved, row.eligible, row.component.unit_of_measure)
+    return columns.amount(row.component, row.achieved)
 
 
 @register.simple_tag
 def measured(component, value):
     """Expected or projected: a percentage for a share, else an amount."""
-    return tables.measured_text(component, None, value)
+    return columns.measured_text(component, None, value)
 
 
 @register.filter
@@ -60,3 +60,4 @@ def person(user):
     if user is None:
         return "–"
     return user.get_full_name() or user.get_username()
+
