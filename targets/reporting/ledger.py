@@ -38,8 +38,11 @@ _FIGURE_COLUMNS = (
 )
 
 
-def _components():
-    return {c.pk: c for c in TargetComponent.objects.select_related("target")}
+def _components(resolution_id=None):
+    components = TargetComponent.objects.select_related("target")
+    if resolution_id is not None:
+        components = components.filter(target__resolution_id=resolution_id)
+    return {c.pk: c for c in components}
 
 
 def _contribution_of(unit, rows, components):
@@ -80,12 +83,14 @@ def _contribution_of(unit, rows, components):
     return {key: values for key, values in result.items() if any(values)}
 
 
-def unit_ledger_entries(unit, components=None):
-    """What ``unit``'s own reports contribute, per (component, month), over all resolutions."""
-    components = components or _components()
-    rows = (
-        ReportFigure.objects.filter(report__organisation=unit).order_by("report__month").values_list(*_FIGURE_COLUMNS)
-    )
+def unit_ledger_entries(unit, components=None, resolution_id=None):
+    """What ``unit``'s own reports contribute, per (component, month): over all resolutions,
+    or over one (``resolution_id``)."""
+    components = components or _components(resolution_id)
+    rows = ReportFigure.objects.filter(report__organisation=unit)
+    if resolution_id is not None:
+        rows = rows.filter(report__resolution_id=resolution_id)
+    rows = rows.order_by("report__month").values_list(*_FIGURE_COLUMNS)
     return _contribution_of(unit, rows, components)
 
 
@@ -159,18 +164,20 @@ def _task_contribution(rows):
     return {key: values for key, values in result.items() if any(values)}
 
 
-def unit_task_contribution(unit):
-    rows = (
-        TaskProgress.objects.filter(report__organisation=unit)
-        .order_by("report__month")
-        .values_list("task_id", "report__month", "report__status", "status")
-    )
+def unit_task_contribution(unit, resolution_id=None):
+    rows = TaskProgress.objects.filter(report__organisation=unit)
+    if resolution_id is not None:
+        rows = rows.filter(report__resolution_id=resolution_id)
+    rows = rows.order_by("report__month").values_list("task_id", "report__month", "report__status", "status")
     return _task_contribution(rows)
 
 
 @contextlib.contextmanager
-def tracking(unit):
-    """Run a change to ``unit``'s reports and carry its effect into the totals.
+def tracking(unit, resolution_id=None):
+    """Run a change to ``unit``'s reports and carry its effect into the totals. With
+    ``resolution_id`` (a change to one report: its resolution) only that resolution's rows
+    are read before and after, so a write costs the same whatever the years kept; the
+    difference is the same, since a report's figures and tasks belong to its resolution.
 
     Must run inside a transaction (the services' ``transaction.atomic``); the unit's row is
     locked so that two changes to one unit's reports cannot both start from the same
@@ -181,12 +188,13 @@ def tracking(unit):
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger.tracking() must run inside transaction.atomic()")
     unit = Organisation.objects.select_for_update(no_key=True).get(pk=unit.pk)
-    components = _components()
-    before, tasks_before = unit_ledger_entries(unit, components), unit_task_contribution(unit)
+    components = _components(resolution_id)
+    before = unit_ledger_entries(unit, components, resolution_id)
+    tasks_before = unit_task_contribution(unit, resolution_id)
     yield
     holders = _holders(unit.path, unit)
-    _add(holders, _difference(unit_ledger_entries(unit, components), before))
-    _add(holders, _difference(unit_task_contribution(unit), tasks_before), model=TaskStatusTotal)
+    _add(holders, _difference(unit_ledger_entries(unit, components, resolution_id), before))
+    _add(holders, _difference(unit_task_contribution(unit, resolution_id), tasks_before), model=TaskStatusTotal)
 
 
 @contextlib.contextmanager

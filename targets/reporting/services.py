@@ -35,7 +35,7 @@ def keeps_totals_current(action):
 
     @functools.wraps(action)
     def run(*, report, **kwargs):
-        with transaction.atomic(), ledger.tracking(report.organisation):
+        with transaction.atomic(), ledger.tracking(report.organisation, resolution_id=report.resolution_id):
             return action(report=report, **kwargs)
 
     return run
