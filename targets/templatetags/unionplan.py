@@ -1,5 +1,7 @@
 """Figures in templates, the way the federation writes them (see ``unionplan.numbers``)."""
 
+from urllib.parse import urlencode
+
 from django import template
 
 from targets.dashboards import columns
@@ -61,3 +63,22 @@ def person(user):
         return "–"
     return user.get_full_name() or user.get_username()
 
+
+@register.simple_tag(takes_context=True)
+def year_query(context):
+    """``?year=2020`` (with ``&federation=…`` when an admin chose one) for the menu's links,
+    so that moving between pages keeps the year the page shows: the page's resolution, else
+    the year in its address (``/reports/2020/12/…``) or its ``?year=``; empty when none."""
+    request = context.get("request")
+    resolution = context.get("resolution")
+    year = getattr(resolution, "year", None)
+    if year is None and request is not None:
+        match = getattr(request, "resolver_match", None)
+        year = (match.kwargs.get("year") if match else None) or request.GET.get("year")
+    params = {}
+    if str(year or "").isdigit():
+        params["year"] = int(year)
+    federation = request.GET.get("federation", "") if request is not None else ""
+    if params and federation.isdigit():
+        params["federation"] = int(federation)
+    return "?" + urlencode(params) if params else ""

@@ -98,6 +98,29 @@ def test_dashboard_links_keep_the_year(client, users, tree, two_years):
     assert f"/dashboard/unit/{rach_gia}/component/{component(resolution, 1).pk}/?month=12&amp;year=2020" in text
 
 
+def test_the_menu_keeps_the_year_between_pages(client, users, tree, two_years):
+    """From a 2020 page (a dashboard, the review list, a report of December 2020) every menu
+    link (overview, reporting units, tasks, reports, review, Excel, resolution) stays in 2020;
+    on a 2021 page, in 2021."""
+    firm = tree["firm"].pk
+    menu = ["/dashboard/", "/dashboard/completeness/", "/dashboard/tasks/", "/reports/review/", "/reports/excel/", "/"]
+    for user, url in [
+        (users["province"], reverse("dashboard-completeness") + "?year=2020"),
+        (users["rach_gia"], reverse("review_list") + "?year=2020&month=12"),
+        (users["rach_gia"], reverse("report_detail", args=[2020, DEC, firm])),
+        (users["firm"], reverse("report_edit", args=[2020, DEC, firm])),
+    ]:
+        text = get(client, user, url)
+        nav = text.split('id="mainnav"')[1].split("</ul>")[0]
+        links = re.findall(r'class="nav-link[^"]*" href="([^"]*)"', nav)
+        assert len(links) >= 4, (url, links)
+        for link in links:
+            if link.split("?")[0] in menu or link.startswith("/reports/?"):
+                assert link.endswith("?year=2020"), (url, link)
+    text = get(client, users["province"], reverse("dashboard-tasks"))
+    assert 'href="/reports/review/?year=2021"' in text
+
+
 def test_a_continued_target_shows_last_years_achievement(client, users, tree, two_years, settings):
     """2021's target 1 continues 2020's: as of November 2021 its row says "cùng kỳ 2020: 77";
     2021's target 3, new, says nothing of 2020. (On 1 December 2021: a dashboard is never shown
