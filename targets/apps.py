@@ -9,6 +9,8 @@ class TargetsConfig(AppConfig):
     def ready(self):
         # The wiring on top: a lower step announces a fact with a signal, the step that
         # keeps figures derived from it answers in the same transaction.
+        from django.db.models.signals import post_migrate
+
         from branches import signals as branch_signals
 
         from .reporting import ledger
@@ -19,3 +21,6 @@ class TargetsConfig(AppConfig):
         resolution_signals.component_changed.connect(
             ledger.on_component_changed, dispatch_uid="ledger-component-changed"
         )
+        # A data migration edits components through historical models, which send no
+        # signal: after migrate, the components whose counting fields changed are recounted.
+        post_migrate.connect(ledger.on_migrated, sender=self, dispatch_uid="ledger-recount-after-migrate")

@@ -11,11 +11,13 @@ import contextlib
 import itertools
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F, Q, Window
 from django.db.models.functions import FirstValue
 
 from branches.models import Organisation
+from targets.resolution import counting
 from targets.resolution.models import TargetComponent
 
 from .ledger_models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, TaskStatusTotal
@@ -352,14 +354,38 @@ def on_component_changed(sender, component, **kwargs):
 
 
 @transaction.atomic
+def recount_changed_components():
+    """Recount the components whose counting fields differ from those their totals were
+    computed with: a change no signal announced (a data migration's historical model, a
+    queryset ``update``). Run after every ``migrate`` (``targets.apps``); returns them."""
+    changed = [c for c in _components().values() if c.counted_as != counting.fingerprint(c)]
+    for component in changed:
+        rebuild(component=component)
+    return changed
+
+
+def on_migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    """After ``migrate`` on the main database, once it is at the latest schema (not when it
+    is taken back to an earlier migration, where the current models do not fit)."""
+    if using != DEFAULT_DB_ALIAS:
+        return
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    recount_changed_components()
+
+
+@transaction.atomic
 def rebuild(resolution=None, log=None, component=None):
     """Recompute every total from the raw figures (after a bulk load, or to repair); with
     ``component``, that component's totals only. Streams the figures unit by unit; memory
     follows the number of totals rows."""
     components = {
         pk: c
-        for pk, c in _components().items()
-        if (resolution is None or c.target.resolution_id == resolution.pk) and (component is None or pk == component.pk)
+        for pk, c in _components(
+            resolution.pk if resolution is not None else component.target.resolution_id if component else None
+        ).items()
+        if component is None or pk == component.pk
     }
     existing = ProgressTotal.objects.filter(component__in=list(components))
     existing.delete()
@@ -404,6 +430,9 @@ def rebuild(resolution=None, log=None, component=None):
         ),
         batch_size=5000,
     )
+    for c in components.values():
+        c.counted_as = counting.fingerprint(c)
+    TargetComponent.objects.bulk_update(components.values(), ["counted_as"], batch_size=1000)
     if component is not None:
         return len(totals)
     task_rows = _rebuild_task_totals(resolution, units)

@@ -15,7 +15,7 @@ from branches import access
 from branches.models import Organisation
 from unionplan import clock
 
-from . import signals
+from . import counting, signals
 from .eligibility import ComponentEligibility
 from .schedule import ResolutionCalendar
 
@@ -222,22 +222,15 @@ class TargetComponent(ComponentEligibility, models.Model):
     for_state_enterprise = models.BooleanField(_("state-owned enterprises"), default=True)
     for_non_state_enterprise = models.BooleanField(_("non-state enterprises"), default=True)
 
-    history = HistoricalRecords()
+    # The counting fields' digest the running totals were last computed with (set on
+    # creation and by the ledger's recount; ``counting.fingerprint``).
+    counted_as = models.CharField(max_length=32, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["counted_as"])
 
     # What decides which reported figures count, and how: a change to any of these
     # changes the running totals (``signals.component_changed``).
-    COUNTING_FIELDS = (
-        "measure",
-        "figure_kind",
-        "threshold",
-        "min_workforce",
-        "for_province",
-        "for_upper_level",
-        "for_grassroots",
-        "for_public_agency",
-        "for_state_enterprise",
-        "for_non_state_enterprise",
-    )
+    COUNTING_FIELDS = counting.COUNTING_FIELDS
 
     class Meta:
         verbose_name = _("target component")
@@ -268,8 +261,14 @@ class TargetComponent(ComponentEligibility, models.Model):
             before = None
             if self.pk is not None:
                 before = type(self).objects.filter(pk=self.pk).values(*self.COUNTING_FIELDS).first()
+            changed = before is not None and any(before[f] != getattr(self, f) for f in self.COUNTING_FIELDS)
+            if before is None or changed:
+                # New (nothing reported for it yet) or recounted below, in this transaction.
+                self.counted_as = counting.fingerprint(self)
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "counted_as"}
             super().save(*args, **kwargs)
-            if before is not None and any(before[f] != getattr(self, f) for f in self.COUNTING_FIELDS):
+            if changed:
                 signals.component_changed.send(sender=type(self), component=self)
 
     def clean(self):
