@@ -364,10 +364,11 @@ def recount_changed_components():
     return changed
 
 
-def on_migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+def on_migrated(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
     """After ``migrate`` on the main database, once it is at the latest schema (not when it
-    is taken back to an earlier migration, where the current models do not fit)."""
-    if using != DEFAULT_DB_ALIAS:
+    is taken back to an earlier migration, where the current models do not fit). ``flush``
+    sends the signal too, without a plan: its tables are empty, there is nothing to recount."""
+    if using != DEFAULT_DB_ALIAS or plan is None:
         return
     executor = MigrationExecutor(connections[using])
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
