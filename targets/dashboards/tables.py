@@ -45,6 +45,8 @@ class ProgressTable(tables.Table):
     remaining = NumberColumn(verbose_name=_("Short of the figure"), attrs=OPTIONAL_NUMBER)
     catch_up = tables.Column(verbose_name=_("What it takes"), empty_values=(), attrs=OPTIONAL)
     projected = NumberColumn(verbose_name=_("Projected year-end"), attrs=OPTIONAL_NUMBER)
+    # Exports only (the page shows it under "Achieved"): a target that continues last year's.
+    same_period_last_year = tables.Column(verbose_name=_("Same period last year"), empty_values=(), visible=False)
 
     class Meta:
         orderable = False
@@ -128,6 +130,10 @@ class ProgressTable(tables.Table):
 
     def value_expected(self, record):
         return as_float(record.expected) if record.is_share else record.expected
+
+    def value_same_period_last_year(self, record):
+        """Achieved by the same month last year, for a target that continues one; else empty."""
+        return self.last_year.get(record.component.pk, "")
 
     def value_projected(self, record):
         return as_float(record.projected) if record.is_share else record.projected

@@ -4,7 +4,9 @@ year switch, whose year every link keeps; last year's achievement shows beside a
 that continues one; a closed year locked by provincial staff refuses every report write
 but a reopen with a reason by them."""
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
@@ -131,6 +133,21 @@ def test_a_continued_target_shows_last_years_achievement(client, users, tree, tw
     assert text.count("cùng kỳ 2020") == 2  # targets 1 and 2 continue 2020's; target 3 does not
     as_of_october = get(client, users["province"], reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=10")
     assert "cùng kỳ 2020: 0" in as_of_october
+
+
+def test_the_progress_export_has_last_years_column(client, users, tree, two_years, settings):
+    """The dashboard's progress export carries "Cùng kỳ năm trước": 77 for target 1 (it
+    continues 2020's), empty for target 3 (new in 2021)."""
+    settings.UNIONPLAN_TODAY = datetime.date(2021, 12, 1)
+    client.force_login(users["province"])
+    url = reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=11&_export=csv&table=progress"
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+    header = next(row for row in rows if "Cùng kỳ năm trước" in row)
+    body = rows[rows.index(header) + 1 :]
+    column = header.index("Cùng kỳ năm trước")
+    by_target = {row[0]: row[column] for row in body}
+    assert by_target["1"] == "77"
+    assert by_target["3"] == ""
 
 
 @pytest.fixture
