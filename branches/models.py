@@ -97,6 +97,8 @@ class Organisation(models.Model):
         indexes = [
             models.Index(fields=["kind", "path"], name="org_kind_path"),
             models.Index(fields=["parent", "name"], name="org_parent_name"),
+            # Units founded in a year (the founding targets), without reading the whole tree.
+            models.Index(fields=["founded_on"], name="org_founded_on"),
         ]
         constraints = [
             models.CheckConstraint(

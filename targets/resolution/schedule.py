@@ -21,6 +21,10 @@ class ResolutionCalendar:
             return datetime.date(self.year + 1, 1, self.report_due_day)
         return datetime.date(self.year, month + 1, self.report_due_day)
 
+    def month_start(self, month):
+        """The first day of ``month`` of this year."""
+        return datetime.date(self.year, month, 1)
+
     def month_end(self, month):
         """The last day of ``month`` of this year."""
         return datetime.date(self.year, month, calendar.monthrange(self.year, month)[1])

@@ -114,8 +114,9 @@ def founded_q(component, resolution, month, prefix=""):
     q = Q(
         **{
             f"{p}kind": Organisation.Kind.GRASSROOTS,
-            f"{p}founded_on__year": resolution.year,
-            f"{p}founded_on__month__lte": month,
+            # A date range, not the year and month extracted: an index on the date serves it.
+            f"{p}founded_on__gte": resolution.month_start(1),
+            f"{p}founded_on__lte": resolution.month_end(month),
             f"{p}sector__in": component.eligible_sectors(),
         }
     )

@@ -193,8 +193,10 @@ def founded_counts(resolution, scope, components, month):
     founded = [c for c in components if c.measure == Measure.UNITS_FOUNDED]
     if not founded:
         return {}
-    counts = Organisation.objects.under(scope).aggregate(
-        **{f"c{c.pk}": Count("pk", filter=founded_q(c, resolution, month)) for c in founded}
+    counts = (
+        Organisation.objects.under(scope)
+        .filter(founded_on__gte=resolution.month_start(1), founded_on__lte=resolution.month_end(month))
+        .aggregate(**{f"c{c.pk}": Count("pk", filter=founded_q(c, resolution, month)) for c in founded})
     )
     return {c.pk: counts[f"c{c.pk}"] for c in founded}
 
@@ -299,8 +301,10 @@ def cumulative_by_month(resolution, component, scope, month):
     """Cumulative approved achievement at the end of months 1..``month`` (one query)."""
     months = range(1, month + 1)
     if component.measure == Measure.UNITS_FOUNDED:
-        counts = Organisation.objects.under(scope).aggregate(
-            **{f"m{m}": Count("pk", filter=founded_q(component, resolution, m)) for m in months}
+        counts = (
+            Organisation.objects.under(scope)
+            .filter(founded_on__gte=resolution.month_start(1), founded_on__lte=resolution.month_end(month))
+            .aggregate(**{f"m{m}": Count("pk", filter=founded_q(component, resolution, m)) for m in months})
         )
     elif keeps_totals(scope):
         field_name = ACHIEVED_FIELD[component.measure]
