@@ -3,11 +3,20 @@
 person is told when their request was cut."""
 
 from django.contrib import messages
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 MAX_PER_PAGE = 500
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are (``count=``), for a page that has counted
+    them already: the rows are not counted a second time."""
+
+    def __init__(self, object_list, per_page, *args, count, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.count = count  # the cached property's value, set ahead
 
 
 class CappedRequestConfig(RequestConfig):

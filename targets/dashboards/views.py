@@ -32,7 +32,7 @@ from targets.rollup.pace import expected_fraction
 from targets.rollup.progress import cumulative_by_month, headline, same_period_last_year, scope_progress
 from targets.rollup.tasks import task_narratives, task_summary
 from unionplan import clock
-from unionplan.paging import CappedRequestConfig
+from unionplan.paging import CappedRequestConfig, CountedPaginator
 from unionplan.spreadsheets import SafeTableExport, ascii_slug
 
 from .charts import progress_chart
@@ -394,7 +394,9 @@ class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
         branches = CompletenessTable(rows, total=total, scope=self.scope, month=self.month, period=self.period)
         CappedRequestConfig(self.request, paginate=False).configure(branches)
         units = UnreportedUnitsTable(unreported_units(self.resolution, self.scope, self.month), prefix="u-")
-        CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(units)
+        # The summary has counted these units (missing or not yet due): not counted again.
+        paginate = {"per_page": PER_PAGE, "paginator_class": CountedPaginator, "count": total.unreported}
+        CappedRequestConfig(self.request, paginate=paginate).configure(units)
         return {"branches": branches, "units": units}
 
     def get_context_data(self, **kwargs):

@@ -58,6 +58,11 @@ class CompletenessRow:
         return self.on_time + self.late
 
     @property
+    def unreported(self):
+        """Expected units with no report in (missing, or not yet due): ``unreported_units``."""
+        return self.missing + self.not_yet_due
+
+    @property
     def rate(self):
         return percent_of(self.reported, self.expected)
 
