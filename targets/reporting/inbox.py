@@ -41,9 +41,15 @@ def inbox(root):
     )
 
 
+# The navigation's badge counts up to this many and then says "999+": every page shows it,
+# so it must not count a whole country's waiting reports (the inbox page counts them all).
+BADGE_CAP = 999
+
+
 def count(root):
-    """How many reports wait for ``root``'s officers (the navigation's badge): one query."""
-    return MonthlyReport.objects.awaiting_review_by(root).count()
+    """How many reports wait for ``root``'s officers, counted up to ``BADGE_CAP`` + 1 (the
+    navigation's badge; more than the cap means "more than that"): one bounded query."""
+    return MonthlyReport.objects.awaiting_review_by(root).order_by()[: BADGE_CAP + 1].count()
 
 
 def counts_by_month(reports):

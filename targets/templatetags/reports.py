@@ -4,6 +4,7 @@ from django import template
 
 from branches import access
 from targets.reporting import inbox
+from unionplan.numbers import format_number
 
 register = template.Library()
 
@@ -28,9 +29,16 @@ def can_enter_in_bulk(user):
 
 @register.simple_tag(takes_context=True)
 def inbox_count(context, user):
-    """How many reports wait for ``user``'s review (one query; none on the inbox page, which
-    has counted them already), or None for a non-reviewer."""
+    """How many reports wait for ``user``'s review, as the badge writes it ("12", "999+"; one
+    bounded query, none on the inbox page, which has counted them already), or None for a
+    non-reviewer or an empty inbox."""
     if context.get("inbox_total") is not None:
-        return context["inbox_total"]
-    root = access.review_root(user)
-    return inbox.count(root) if root is not None else None
+        waiting = context["inbox_total"]
+    else:
+        root = access.review_root(user)
+        if root is None:
+            return None
+        waiting = inbox.count(root)
+    if not waiting:
+        return None
+    return f"{format_number(inbox.BADGE_CAP)}+" if waiting > inbox.BADGE_CAP else format_number(waiting)

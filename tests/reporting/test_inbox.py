@@ -66,6 +66,25 @@ def rows(page):
     return re.findall(r'name="report" value="(\d+):\d+"', table)
 
 
+def test_the_navigation_badge_counts_up_to_its_cap(client, users, waiting, monkeypatch):
+    """On every page the badge says how many reports wait, up to a cap ("999+" in the app;
+    "2+" with a cap of 2 for Rạch Giá's three), counting no further than the cap + 1 rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from targets.reporting import inbox
+
+    client.force_login(users["rach_gia"])
+    page = client.get(reverse("review_list")).content.decode()
+    assert 'id="inbox-count">3<' in page  # a page other than the inbox, which counts them all
+    monkeypatch.setattr(inbox, "BADGE_CAP", 2)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("review_list")).content.decode()
+    assert 'id="inbox-count">2+<' in page
+    badge = [q["sql"] for q in captured if q["sql"].startswith("SELECT COUNT(*) FROM (SELECT") and "LIMIT 3)" in q["sql"]]
+    assert len(badge) == 1, [q["sql"][-200:] for q in captured if "COUNT" in q["sql"]]
+
+
 def test_the_inbox_lists_what_waits_oldest_first_with_counts(client, users, waiting):
     """Rạch Giá sees its three waiting reports (not Hà Tiên's, not the approved one), the
     oldest submission first, counted per month and per upper level; the province sees all four."""
