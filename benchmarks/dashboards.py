@@ -286,8 +286,28 @@ def machine():
     return f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
 
 
+def production_environment(args):
+    """The settings "Deployment" runs with (DEBUG=0: no query log, cached templates, the
+    hashed static files), but plain HTTP to the test client; ``--debug`` keeps DEBUG=1."""
+    if args.debug:
+        return dict(os.environ, DEBUG="1")
+    import secrets
+    import tempfile
+
+    env = dict(
+        os.environ,
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        SECURE_SSL_REDIRECT="0",
+        STATIC_ROOT=tempfile.mkdtemp(prefix="unionplan-bench-static-"),
+    )
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    return env
+
+
 def run_child(url, args):
-    env = dict(os.environ, DATABASE_URL=url)
+    env = dict(args.environment, DATABASE_URL=url)
     command = [sys.executable, __file__, "--measure", "--repeat", str(args.repeat)]
     command += ["--bulk-rounds", str(args.bulk_rounds)] + (["--root", args.root] if args.root else [])
     completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -320,10 +340,12 @@ def main():
     parser.add_argument("--bulk-rounds", type=int, default=2, help="bulk approvals of 50 reports")
     parser.add_argument("--root", help="code of the top organisation (default: the last generated one)")
     parser.add_argument("--names", nargs=2, default=("province", "national"), help="column names of the two databases")
+    parser.add_argument("--debug", action="store_true", help="measure with DEBUG=1 (default: DEBUG=0)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         return measure_here(args)
+    args.environment = production_environment(args)
 
     first, second = args.names
     sizes = [(first, args.province_db or os.environ.get("DATABASE_URL"))]
