@@ -4,6 +4,7 @@ in every state a reviewer meets, loaded once however often the command runs."""
 import datetime
 
 import pytest
+from django.utils import timezone
 from django.db import transaction
 from django.db.models import Count, Sum
 
@@ -56,7 +57,7 @@ def test_reports_in_every_state(demo):
 
     due = demo["resolution"].due_date
     submitted = reports.filter(first_submitted_at__isnull=False).values_list("month", "first_submitted_at")
-    late = [month for month, at in submitted if at.date() > due(month)]
+    late = [month for month, at in submitted if timezone.localtime(at).date() > due(month)]
     assert 0 < len(late) < len(submitted) / 4
 
     june = datetime.date(2020, 6, 1)
