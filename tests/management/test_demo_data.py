@@ -4,9 +4,9 @@ in every state a reviewer meets, loaded once however often the command runs."""
 import datetime
 
 import pytest
-from django.utils import timezone
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from branches.management.demo import load_demo_organisations, load_demo_users
 from branches.models import Organisation
