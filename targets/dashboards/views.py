@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView, TemplateView
 from django_tables2.export import TableExport
+from django_tables2.paginators import LazyPaginator
 
 from branches.access import can_close_year, can_view_unit, visible_units
 from branches.models import Organisation
@@ -431,7 +432,10 @@ class TasksView(DashboardMixin, TablesExportMixin, TemplateView):
         CappedRequestConfig(self.request, paginate=False).configure(summary)
         narratives_qs = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
         narratives = NarrativeTable(narratives_qs, prefix="n-")
-        CappedRequestConfig(self.request, paginate={"per_page": PER_PAGE}).configure(narratives)
+        # Pages of narratives are not counted (across a country that is millions of rows):
+        # each page says whether another follows.
+        paginate = {"per_page": PER_PAGE, "paginator_class": LazyPaginator}
+        CappedRequestConfig(self.request, paginate=paginate).configure(narratives)
         return {"tasks": summary, "narratives": narratives}
 
     def get_context_data(self, **kwargs):

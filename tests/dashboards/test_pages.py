@@ -194,3 +194,31 @@ def test_units_not_reported_page_through_what_the_summary_counted(client, users,
     assert queries
     counts = [sql for sql in queries if sql.startswith("SELECT COUNT(*)") and "month_report" in sql]
     assert not counts, counts
+
+
+def test_narratives_page_without_counting_them(client, users, tree, scenario, resolution):
+    """The narratives of the priority tasks come a page at a time without a count of every
+    task row under the scope; any page number, even past the end or nonsense, answers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from targets.models import MonthlyReport, TaskProgress
+
+    task = resolution.tasks.order_by("number").first()
+    for report in MonthlyReport.objects.filter(resolution=resolution, status="approved")[:3]:
+        TaskProgress.objects.update_or_create(
+            report=report, task=task, defaults={"status": "in_progress", "narrative": f"Việc đã làm {report.pk}"}
+        )
+    client.force_login(users["province"])
+    url = reverse("dashboard-tasks") + f"?unit={tree['province'].pk}&month=12"
+    every = client.get(url + "&n-per_page=500").context["tables"]["narratives"]
+    shown = len(list(every.page.object_list))
+    assert shown >= 2
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url + "&n-per_page=1")
+    queries = [q["sql"] for q in captured]
+    first = response.context["tables"]["narratives"]
+    assert len(list(first.page.object_list)) == 1 and first.page.has_next()
+    assert not [sql for sql in queries if sql.startswith("SELECT COUNT(*)") and "targets_taskprogress" in sql]
+    for page in ("99999", "0", "-1", "abc"):
+        assert client.get(url + f"&n-per_page=1&n-page={page}").status_code == 200, page
