@@ -27,6 +27,7 @@ import secrets
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -207,12 +208,6 @@ def wait_for(worker, queue, seconds=600):
     raise RuntimeError("the upload took more than 10 minutes")
 
 
-def threading_event():
-    import threading
-
-    return threading.Event()
-
-
 def officer_submissions(user_ids, members_id, done):
     """One officer after another submits its December report through the report page until
     ``done`` is set: the list of (started, seconds, HTTP status)."""
@@ -319,7 +314,7 @@ def main():
         officer_id, content, submitters, members_id, filled = prepare()
         # A gunicorn worker is warm after its first request (URLs, templates, lazy imports);
         # the processes forked below start warm from this one's first submission.
-        cold = officer_submissions(submitters[:1], members_id, threading_event())
+        cold = officer_submissions(submitters[:1], members_id, threading.Event())
         submitters = submitters[1:]
         print(f"first submission of a cold process (not counted below): {cold[0][1]:.2f} s")
         connections.close_all()

@@ -381,13 +381,10 @@ def rebuild(resolution=None, log=None, component=None):
     """Recompute every total from the raw figures (after a bulk load, or to repair); with
     ``component``, that component's totals only. Streams the figures unit by unit; memory
     follows the number of totals rows."""
-    components = {
-        pk: c
-        for pk, c in _components(
-            resolution.pk if resolution is not None else component.target.resolution_id if component else None
-        ).items()
-        if component is None or pk == component.pk
-    }
+    if component is not None:
+        components = {component.pk: _components(component.target.resolution_id)[component.pk]}
+    else:
+        components = _components(resolution.pk if resolution is not None else None)
     existing = ProgressTotal.objects.filter(component__in=list(components))
     existing.delete()
     units = {

@@ -108,17 +108,18 @@ def ledger_totals(month, components, **filters):
     )
 
 
+def founded_by_q(resolution, month, prefix=""):
+    """Units founded in the resolution's year by the end of ``month``: a date range (not the
+    year and month extracted), which the index on the founding date serves."""
+    p = prefix
+    return Q(**{f"{p}founded_on__gte": resolution.month_start(1), f"{p}founded_on__lte": resolution.month_end(month)})
+
+
 def founded_q(component, resolution, month, prefix=""):
     """Grassroots unions founded in the resolution's year by ``month`` that count for ``component``."""
     p = prefix
-    q = Q(
-        **{
-            f"{p}kind": Organisation.Kind.GRASSROOTS,
-            # A date range, not the year and month extracted: an index on the date serves it.
-            f"{p}founded_on__gte": resolution.month_start(1),
-            f"{p}founded_on__lte": resolution.month_end(month),
-            f"{p}sector__in": component.eligible_sectors(),
-        }
+    q = founded_by_q(resolution, month, prefix) & Q(
+        **{f"{p}kind": Organisation.Kind.GRASSROOTS, f"{p}sector__in": component.eligible_sectors()}
     )
     if component.min_workforce:
         q &= Q(**{f"{p}workforce__gte": component.min_workforce})

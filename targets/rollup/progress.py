@@ -14,6 +14,7 @@ from .figures import (
     Measure,
     eligible_figures_q,
     figure_aggregates,
+    founded_by_q,
     founded_q,
     keeps_totals,
     ledger_totals,
@@ -195,7 +196,7 @@ def founded_counts(resolution, scope, components, month):
         return {}
     counts = (
         Organisation.objects.under(scope)
-        .filter(founded_on__gte=resolution.month_start(1), founded_on__lte=resolution.month_end(month))
+        .filter(founded_by_q(resolution, month))
         .aggregate(**{f"c{c.pk}": Count("pk", filter=founded_q(c, resolution, month)) for c in founded})
     )
     return {c.pk: counts[f"c{c.pk}"] for c in founded}
@@ -303,7 +304,7 @@ def cumulative_by_month(resolution, component, scope, month):
     if component.measure == Measure.UNITS_FOUNDED:
         counts = (
             Organisation.objects.under(scope)
-            .filter(founded_on__gte=resolution.month_start(1), founded_on__lte=resolution.month_end(month))
+            .filter(founded_by_q(resolution, month))
             .aggregate(**{f"m{m}": Count("pk", filter=founded_q(component, resolution, m)) for m in months})
         )
     elif keeps_totals(scope):
