@@ -5,6 +5,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableData
 
 from targets.reporting.models import TaskProgress
 from unionplan.numbers import format_number
@@ -100,22 +101,30 @@ class TaskSummaryTable(tables.Table):
         return str(value)
 
 
+class NewestMonthFirstData(TableData):
+    """A table's rows from ``rollup.tasks.NarrativesNewestFirst``: sliced a page at a time,
+    never counted, kept in their own order (newest month, then the tree, then the task)."""
+
+    model = TaskProgress
+
+    def order_by(self, aliases):
+        """Sorting every narrative of a country by another column is not offered."""
+
+
 class NarrativeTable(tables.Table):
-    """What units reported doing on the tasks, newest first."""
+    """What units reported doing on the tasks: the newest month first, each month's in the
+    tree's order and then the task's (``NewestMonthFirstData``; columns are not sortable)."""
 
     month = tables.Column(accessor="report__month", verbose_name=_("Month"), attrs=NUMBER)
     task = tables.Column(accessor="task__number", verbose_name=_("Task"), attrs=OPTIONAL_NUMBER)
-    unit = tables.Column(
-        accessor="report__organisation", verbose_name=_("Union"), order_by=("report__organisation__name",)
-    )
-    parent = tables.Column(
-        accessor="report__organisation__parent", verbose_name=_("Upper-level union"), orderable=False, attrs=OPTIONAL
-    )
+    unit = tables.Column(accessor="report__organisation", verbose_name=_("Union"))
+    parent = tables.Column(accessor="report__organisation__parent", verbose_name=_("Upper-level union"), attrs=OPTIONAL)
     status = tables.Column(verbose_name=_("Status"), attrs=OPTIONAL)
-    narrative = tables.Column(verbose_name=_("What was done"), orderable=False)
+    narrative = tables.Column(verbose_name=_("What was done"))
 
     class Meta:
         attrs = {"class": "table table-sm align-middle"}
+        orderable = False
 
     def value_unit(self, value):
         return value.name

@@ -31,14 +31,20 @@ from targets.rollup.completeness import completeness, reported_so_far, unreporte
 from targets.rollup.contribution import unit_contribution
 from targets.rollup.pace import expected_fraction
 from targets.rollup.progress import cumulative_by_month, headline, same_period_last_year, scope_progress
-from targets.rollup.tasks import task_narratives, task_summary
+from targets.rollup.tasks import NarrativesNewestFirst, task_narratives, task_summary
 from unionplan import clock
 from unionplan.paging import CappedRequestConfig, CountedPaginator
 from unionplan.spreadsheets import SafeTableExport, ascii_slug
 
 from .charts import progress_chart
 from .filters import AsOfForm, BranchFilter, NarrativeFilter
-from .follow_up_tables import CompletenessTable, NarrativeTable, TaskSummaryTable, UnreportedUnitsTable
+from .follow_up_tables import (
+    CompletenessTable,
+    NarrativeTable,
+    NewestMonthFirstData,
+    TaskSummaryTable,
+    UnreportedUnitsTable,
+)
 from .tables import BehindTable, BranchTable, ContributionTable, ProgressTable
 
 EXPORT_FORMATS = (TableExport.XLSX, TableExport.CSV)
@@ -431,7 +437,7 @@ class TasksView(DashboardMixin, TablesExportMixin, TemplateView):
         summary = TaskSummaryTable(task_summary(self.resolution, self.scope, self.month))
         CappedRequestConfig(self.request, paginate=False).configure(summary)
         narratives_qs = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
-        narratives = NarrativeTable(narratives_qs, prefix="n-")
+        narratives = NarrativeTable(NewestMonthFirstData(NarrativesNewestFirst(narratives_qs, self.month)), prefix="n-")
         # Pages of narratives are not counted (across a country that is millions of rows):
         # each page says whether another follows.
         paginate = {"per_page": PER_PAGE, "paginator_class": LazyPaginator}

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from targets.models import MonthlyReport, TaskProgress
 from targets.reporting import ledger
-from targets.rollup.tasks import latest_narratives_per_task, task_summary
+from targets.rollup.tasks import NarrativesNewestFirst, latest_narratives_per_task, task_narratives, task_summary
 from tests.dashboard_data import file_report
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,50 @@ def test_narratives_by_upper_level_and_month(client, resolution, users, tree, ta
     assert "Xây dựng kế hoạch" not in text
     latest = latest_narratives_per_task(resolution, tree["province"], 12, per_task=1)
     assert [p.narrative for p in latest] == ["Đã tổ chức hội nghị sơ kết"]
+
+
+def test_narratives_read_a_month_at_a_time_come_in_the_order_of_the_whole(resolution, tree, task_reports):
+    """Every slice of the month-by-month reading (what a page of the table asks for) is the
+    same slice of every narrative sorted at once: newest month first, then the tree's order,
+    then the task's. Pages that start inside, at the end of or after a month all agree."""
+    tasks = list(resolution.tasks.order_by("number")[:3])
+    for month in (2, 3, 5):
+        for unit in (tree["firm"], tree["school"], tree["ht_firm"]):
+            with transaction.atomic(), ledger.tracking(unit):
+                report, _ = MonthlyReport.objects.get_or_create(
+                    resolution=resolution, organisation=unit, month=month, defaults={"status": "submitted"}
+                )
+                for task in tasks:
+                    TaskProgress.objects.update_or_create(
+                        report=report, task=task, defaults={"status": S.IN_PROGRESS, "narrative": f"{unit.pk}-{month}"}
+                    )
+    every = list(task_narratives(resolution, tree["province"], 12))
+    assert len(every) >= 20
+    assert [p.report.month for p in every] == sorted((p.report.month for p in every), reverse=True)
+    paged = NarrativesNewestFirst(task_narratives(resolution, tree["province"], 12), 12)
+    assert list(paged) == every
+    for start in range(len(every) + 2):
+        for size in (1, 2, 3, 7, 50):
+            assert paged[start : start + size] == every[start : start + size], (start, size)
+    assert paged[len(every) - 1] == every[-1]
+    # As of March: the months after it are not read.
+    march = NarrativesNewestFirst(task_narratives(resolution, tree["province"], 3), 3)
+    assert {p.report.month for p in march[0:100]} == {3, 2, 1}
+
+
+def test_the_narratives_page_lists_the_newest_month_first_and_ignores_a_sort_request(
+    client, resolution, users, tree, task_reports
+):
+    """As of December the school's March narrative comes before its January one, pages of
+    one row step across the months, and asking to sort by a column changes nothing."""
+    client.force_login(users["province"])
+    url = reverse("dashboard-tasks") + f"?unit={tree['province'].pk}&month=12&n-per_page=1"
+    seen = []
+    for page in (1, 2, 3):
+        table = client.get(url + f"&n-page={page}").context["tables"]["narratives"]
+        seen += [row.record.narrative for row in table.page.object_list]
+    assert seen[:2] == ["Đã tổ chức hội nghị sơ kết", "Xây dựng kế hoạch"]
+    sorted_request = client.get(url.replace("n-per_page=1", "n-per_page=10") + "&n-sort=-unit")
+    assert sorted_request.status_code == 200
+    rows = [row.record.narrative for row in sorted_request.context["tables"]["narratives"].page.object_list]
+    assert rows == ["Đã tổ chức hội nghị sơ kết", "Xây dựng kế hoạch"]
