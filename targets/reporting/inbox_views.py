@@ -13,7 +13,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from branches import access
-from unionplan.paging import CappedRequestConfig
+from unionplan.paging import CappedRequestConfig, CountedPaginator
 
 from . import inbox, services
 from .filters import InboxFilter
@@ -58,7 +58,17 @@ class InboxView(LoginRequiredMixin, SingleTableMixin, FilterView):
     def get_table(self, **kwargs):
         # ?per_page is capped as on every list page (unionplan.paging).
         table = self.get_table_class()(data=self.get_table_data(), **kwargs)
-        return CappedRequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
+        paginate = self.get_table_pagination(table)
+        if self.shows_everything():
+            # The whole inbox: its counts by month have counted it already.
+            paginate = dict(paginate, paginator_class=CountedPaginator, count=sum(row["n"] for row in self.by_month))
+        return CappedRequestConfig(self.request, paginate=paginate).configure(table)
+
+    def shows_everything(self):
+        """No filter narrows the inbox (and none is invalid)."""
+        return self.filterset.is_valid() and not any(
+            value not in (None, "") for value in self.filterset.form.cleaned_data.values()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

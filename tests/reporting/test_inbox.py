@@ -246,3 +246,24 @@ def test_the_inbox_page_costs_the_same_few_queries_for_many_rows(
         page = client.get(INBOX).content.decode()
     assert len(rows(page)) == 28
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_the_whole_inbox_is_counted_once_and_a_filtered_one_by_its_filter(client, users, waiting):
+    """Unfiltered, the pages of the table use the counts by month (no second count of the
+    inbox); filtered, the pages follow the filter."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users["province"])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(INBOX + "?per_page=3")
+    counts = [q["sql"] for q in captured if q["sql"].startswith("SELECT COUNT(*)")]
+    assert not counts, counts
+    table = response.context["table"]
+    assert table.paginator.count == 4 and table.paginator.num_pages == 2
+    table = client.get(INBOX + "?per_page=3&period=2020-11").context["table"]
+    assert table.paginator.count == 2 and table.paginator.num_pages == 1
+    first = rows(client.get(INBOX + "?per_page=3").content.decode())
+    second = rows(client.get(INBOX + "?per_page=3&page=2").content.decode())
+    assert len(first) == 3 and len(second) == 1
+    assert set(first + second) == {str(report.pk) for report in waiting.values()}
