@@ -132,6 +132,14 @@ class MonthlyReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["resolution", "month", "status"], name="report_month_status"),
+            # Who reported a month (completeness, the units to call, each unit's status on a
+            # dashboard): what those pages read of each report, so that PostgreSQL answers
+            # from the index alone instead of a year's reports scattered over the table.
+            models.Index(
+                fields=["resolution", "month", "organisation"],
+                include=["id", "status", "approved_at", "first_submitted_at", "revision"],
+                name="report_month_units",
+            ),
             # The reviewers' inboxes: the few submitted reports among millions, oldest first.
             models.Index(
                 fields=["submitted_at", "organisation"],

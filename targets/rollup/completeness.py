@@ -2,15 +2,16 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FilteredRelation, Q, TextChoices, Value
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Subquery, TextChoices, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
+from targets.reporting.ledger_models import ReportingTotal
 from targets.reporting.models import MonthlyReport
 from unionplan import clock
 
-from .figures import REPORTED, branch_prefix
+from .figures import REPORTED, branch_prefix, keeps_totals
 from .pace import percent_of
 
 
@@ -67,10 +68,10 @@ class CompletenessRow:
         return percent_of(self.reported, self.expected)
 
 
-def completeness(resolution, scope, month, now=None):
-    """Reporting of ``month`` per child of ``scope`` (the scope's own report in a row of its
-    own) and in total: expected units, on time, late, missing or not yet due (two queries)."""
-    now = now or clock.now()
+def _counted_from_reports(resolution, scope, month, units=None):
+    """{branch path: {expected, on_time, late}} per child of ``scope`` (and the scope
+    itself) over its subtree, from the tree and the month's reports; ``units`` (a Q)
+    narrows the units counted (one query)."""
     deadline = resolution.deadline(month)
     reported = REPORTED_Q
     # Timeliness is the first submission's: a report returned (or withdrawn) and submitted
@@ -81,25 +82,52 @@ def completeness(resolution, scope, month, now=None):
         # An approved report with no submission time (entered by an admin) counts as on time.
         "on_time": Count("pk", filter=reported & (Q(**{f"{first}__lt": deadline}) | Q(**{first: None}))),
         "late": Count("pk", filter=reported & Q(**{f"{first}__gte": deadline})),
-        "unreported": Count("pk", filter=UNREPORTED_Q),
     }
+    units_expected = expected_reporters(resolution, scope, month)
+    if units is not None:
+        units_expected = units_expected.filter(units)
+    rows = units_expected.values(branch=branch_prefix(scope, "path")).annotate(**aggregates).order_by()
+    return {row.pop("branch"): row for row in rows}
+
+
+def _counted_from_totals(resolution, scope, month):
+    """The same per child of ``scope`` that keeps totals, from its ``ReportingTotal`` row
+    (one query, whatever the size of the subtrees)."""
     rows = (
-        expected_reporters(resolution, scope, month)
-        .values(branch=branch_prefix(scope, "path"))
-        .annotate(**aggregates)
-        .order_by()
+        ReportingTotal.objects.filter(organisation__parent=scope, resolution=resolution, month=month)
+        .exclude(organisation__kind=Organisation.Kind.GRASSROOTS)
+        .values("organisation__path", "expected", "on_time", "late")
     )
+    return {row.pop("organisation__path"): row for row in rows}
+
+
+def completeness(resolution, scope, month, now=None):
+    """Reporting of ``month`` per child of ``scope`` (the scope's own report in a row of its
+    own) and in total: expected units, on time, late, missing or not yet due. The children
+    that keep totals are read from them; the scope itself and its grassroots children are
+    counted from their reports (three queries)."""
+    now = now or clock.now()
+    if keeps_totals(scope):
+        counts = _counted_from_totals(resolution, scope, month)
+        counts |= _counted_from_reports(
+            resolution, scope, month, units=Q(pk=scope.pk) | Q(parent=scope, kind=Organisation.Kind.GRASSROOTS)
+        )
+    else:
+        counts = _counted_from_reports(resolution, scope, month)
     units = {u.path: u for u in Organisation.objects.filter(Q(parent=scope) | Q(pk=scope.pk))}
-    past_due = now >= deadline
+    past_due = now >= resolution.deadline(month)
     result, total = [], CompletenessRow(unit=scope)
-    for row in rows:
+    for branch, row in counts.items():
+        if not row["expected"]:
+            continue
+        unreported = row["expected"] - row["on_time"] - row["late"]
         line = CompletenessRow(
-            unit=units[row["branch"]],
+            unit=units[branch],
             expected=row["expected"],
             on_time=row["on_time"],
             late=row["late"],
-            missing=row["unreported"] if past_due else 0,
-            not_yet_due=0 if past_due else row["unreported"],
+            missing=unreported if past_due else 0,
+            not_yet_due=0 if past_due else unreported,
         )
         result.append(line)
         for name in ("expected", "on_time", "late", "missing", "not_yet_due"):
@@ -110,23 +138,35 @@ def completeness(resolution, scope, month, now=None):
 
 def reported_so_far(resolution, scope, month):
     """(units that have reported ``month``, units expected to) under ``scope``, itself
-    included: submitted or approved, and reopened for correction after an approval (one query)."""
-    reported = Q(month_report__status__in=REPORTED) | Q(
-        month_report__status=MonthlyReport.Status.RETURNED, month_report__revision__gt=0
-    )
-    counts = expected_reporters(resolution, scope, month).aggregate(
-        expected=Count("pk"), reported=Count("pk", filter=reported)
-    )
-    return counts["reported"], counts["expected"]
+    included: submitted or approved, or approved once and reopened for correction (the
+    rule of ``completeness``, whose totals it reads for a scope that keeps them)."""
+    if keeps_totals(scope):
+        row = (
+            ReportingTotal.objects.filter(organisation=scope, resolution=resolution, month=month)
+            .values("expected", "on_time", "late")
+            .first()
+        )
+    else:
+        row = _counted_from_reports(resolution, scope, month).get(scope.path)
+    row = row or {"expected": 0, "on_time": 0, "late": 0}
+    return row["on_time"] + row["late"], row["expected"]
 
 
 def unreported_units(resolution, scope, month):
     """Expected units under ``scope`` whose report of ``month`` is not in (draft, returned or
-    none), with their upper level and contacts, for a follow-up."""
+    none), with their upper level and contacts, in the tree's order, for a follow-up.
+
+    "No reported report" is asked unit by unit (NOT EXISTS), so that a page of the list
+    walks the tree's index and stops after its rows, even across a country."""
+    month_reports = MonthlyReport.objects.filter(
+        organisation=OuterRef("pk"), resolution=resolution, month=month
+    ).order_by()
+    reported = month_reports.filter(Q(status__in=REPORTED) | Q(approved_at__isnull=False))
     return (
-        expected_reporters(resolution, scope, month)
-        .filter(UNREPORTED_Q)
-        .annotate(report_status=Coalesce(F("month_report__status"), Value("")))
+        Organisation.objects.under(scope)
+        .active_on(resolution.month_end(month))
+        .filter(~Exists(reported))
+        .annotate(report_status=Coalesce(Subquery(month_reports.values("status")[:1]), Value("")))
         .select_related("parent")
         .order_by("path")
     )
