@@ -133,6 +133,7 @@ def load(rows, officers):
     from django.db.models.functions import Cast, Concat, LPad
 
     from branches.models import Organisation, User
+    from targets.reporting import reporting_ledger
     from targets.resolution.models import Resolution
 
     started = time.monotonic()
@@ -160,6 +161,8 @@ def load(rows, officers):
     Organisation.objects.filter(pk__in=[u.pk for u in new]).update(
         path=Concat(Value(upper.path), LPad(Cast("id", CharField()), 9, Value("0")), Value("/"))
     )
+    # Made without save(): the totals of who is expected to report learn of them here.
+    reporting_ledger.units_added(Organisation.objects.filter(pk__in=[u.pk for u in new]))
     User.objects.create(
         username="bench_upper",
         first_name="Cán bộ",
@@ -192,6 +195,7 @@ def existing_bench(rows, officers):
     from django.db.models.functions import Cast, Concat, LPad
 
     from branches.models import Organisation, User
+    from targets.reporting import reporting_ledger
     from targets.reporting.excel_template import units_for_template
     from targets.reporting.models import MonthlyReport
     from targets.resolution.models import Resolution
@@ -246,6 +250,8 @@ def existing_bench(rows, officers):
     Organisation.objects.filter(pk__in=[u.pk for u in new]).update(
         path=Concat(Value(upper.path), LPad(Cast("id", CharField()), 9, Value("0")), Value("/"))
     )
+    # Made without save(): the totals of who is expected to report learn of them here.
+    reporting_ledger.units_added(Organisation.objects.filter(pk__in=[u.pk for u in new]))
 
     december = datetime.date(resolution.year, MONTH, 1)
     others = list(

@@ -113,6 +113,11 @@ class Organisation(models.Model):
             ),
         ]
 
+    # What decides which targets a unit counts for (kind, sector, workforce) and which
+    # months it is expected to report (founding and dissolution dates): a change is
+    # announced (``signals.unit_attributes_changed``) for the figures kept elsewhere.
+    TRACKED_FIELDS = ("kind", "sector", "workforce", "founded_on", "dissolved_on")
+
     def __str__(self):
         return self.name
 
@@ -124,9 +129,7 @@ class Organisation(models.Model):
             raise ValidationError({"parent": _("A grassroots union cannot have units under it.")})
         with transaction.atomic():
             before = (
-                Organisation.objects.filter(pk=self.pk).only("kind", "sector", "workforce", "path").first()
-                if self.pk
-                else None
+                Organisation.objects.filter(pk=self.pk).only(*self.TRACKED_FIELDS, "path").first() if self.pk else None
             )
             super().save(*args, **kwargs)
             parent_path = (
@@ -141,9 +144,15 @@ class Organisation(models.Model):
                     Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                         path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
                     )
-                    signals.unit_moved.send(sender=Organisation, unit=self, old_path=old_path)
-            if before and (before.kind, before.sector, before.workforce) != (self.kind, self.sector, self.workforce):
+            if before is None:
+                signals.unit_added.send(sender=Organisation, unit=self)
+                return
+            # What the unit is first, where its totals are still held (``before.path``);
+            # then the move, which carries them as they now are.
+            if any(getattr(before, f) != getattr(self, f) for f in self.TRACKED_FIELDS):
                 signals.unit_attributes_changed.send(sender=Organisation, unit=self, before=before)
+            if new_path != old_path:
+                signals.unit_moved.send(sender=Organisation, unit=self, old_path=old_path)
 
     @property
     def depth(self):

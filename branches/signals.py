@@ -3,7 +3,10 @@ figures kept elsewhere (targets' running totals) follow without branches knowing
 
 from django.dispatch import Signal
 
+# Sent inside the save's transaction with ``unit``, once it has its path.
+unit_added = Signal()
 # Sent inside the save's transaction with ``unit`` and ``old_path``.
 unit_moved = Signal()
-# Sent with ``unit`` and ``before`` (an unsaved copy holding the old kind, sector, workforce).
+# Sent with ``unit`` and ``before`` (an unsaved copy holding the old kind, sector,
+# workforce, founding and dissolution dates, and path), before ``unit_moved`` when both apply.
 unit_attributes_changed = Signal()

@@ -9,15 +9,27 @@ class TargetsConfig(AppConfig):
     def ready(self):
         # The wiring on top: a lower step announces a fact with a signal, the step that
         # keeps figures derived from it answers in the same transaction.
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate
 
         from branches import signals as branch_signals
+        from branches.models import Organisation
 
-        from .reporting import ledger
+        from .reporting import ledger, reporting_ledger
         from .resolution import signals as resolution_signals
 
         branch_signals.unit_moved.connect(ledger.on_unit_moved, dispatch_uid="ledger-unit-moved")
         branch_signals.unit_attributes_changed.connect(ledger.on_unit_changed, dispatch_uid="ledger-unit-changed")
+        # Who is expected to report: the tree and the resolution's calendar decide it.
+        for signal, receiver in (
+            (branch_signals.unit_added, reporting_ledger.on_unit_added),
+            (branch_signals.unit_moved, reporting_ledger.on_unit_moved),
+            (branch_signals.unit_attributes_changed, reporting_ledger.on_unit_changed),
+            (resolution_signals.calendar_changed, reporting_ledger.on_calendar_changed),
+        ):
+            signal.connect(receiver, dispatch_uid=f"reporting-ledger-{receiver.__name__}")
+        post_delete.connect(
+            reporting_ledger.on_unit_deleted, sender=Organisation, dispatch_uid="reporting-ledger-unit-deleted"
+        )
         resolution_signals.component_changed.connect(
             ledger.on_component_changed, dispatch_uid="ledger-component-changed"
         )

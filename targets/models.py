@@ -1,7 +1,7 @@
 """The app's models, gathered for Django: each is defined in the step that owns it."""
 
 from .reminders.models import ReminderSent
-from .reporting.ledger_models import ProgressTotal, TaskStatusTotal
+from .reporting.ledger_models import ProgressTotal, ReportingTotal, TaskStatusTotal
 from .reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from .resolution.models import Allocation, PriorityTask, Resolution, Target, TargetComponent
 
@@ -12,6 +12,7 @@ __all__ = [
     "ReminderSent",
     "ProgressTotal",
     "ReportFigure",
+    "ReportingTotal",
     "Resolution",
     "Target",
     "TargetComponent",

@@ -1,10 +1,17 @@
 """Reads of the reviewer's inbox: every report of a subtree waiting for review, across
 months and years (``MonthlyReport.objects.awaiting_review_by``), what kind of wait each
-is, and the counts per month and per upper level (one query each, whatever the size)."""
+is, and the counts per month and per upper level (read from the reporting totals, which
+count the waiting reports of each subtree: a few rows whatever the size)."""
 
-from django.db.models import Count, Q
+from collections import Counter
+
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from branches.models import Organisation
+from targets.resolution.models import Resolution
+
+from .ledger_models import ReportingTotal
 from .models import MonthlyReport
 
 
@@ -52,25 +59,67 @@ def count(root):
     return MonthlyReport.objects.awaiting_review_by(root).order_by()[: BADGE_CAP + 1].count()
 
 
-def counts_by_month(reports):
-    """[{"year", "month", "n"}] oldest month first (one query)."""
-    return list(
-        reports.order_by()
-        .values("resolution__year", "month")
-        .annotate(n=Count("pk"))
-        .order_by("resolution__year", "month")
-    )
+def _waiting_totals(root):
+    """ReportingTotal rows of ``root``'s inbox: the resolutions its federation issued, the
+    months with reports waiting."""
+    return ReportingTotal.objects.filter(resolution__in=Resolution.objects.for_unit(root), waiting__gt=0).order_by()
 
 
-def counts_by_upper_level(reports):
-    """[{"id", "name", "n"}] for each unit's direct upper level, in tree order (one query)."""
+def _own_waiting(unit_ids, root):
+    """{(unit id, year, month): 1} for the waiting reports of these units themselves."""
     rows = (
-        reports.order_by()
-        .values("organisation__parent_id", "organisation__parent__name", "organisation__parent__path")
-        .annotate(n=Count("pk"))
-        .order_by("organisation__parent__path")
+        MonthlyReport.objects.submitted()
+        .filter(organisation_id__in=unit_ids, resolution__in=Resolution.objects.for_unit(root))
+        .order_by()
     )
-    return [{"id": r["organisation__parent_id"], "name": r["organisation__parent__name"], "n": r["n"]} for r in rows]
+    return Counter(rows.values_list("organisation_id", "resolution__year", "month"))
+
+
+def counts_by_month(root):
+    """[{"year", "month", "n"}] of ``root``'s inbox, oldest month first: its subtree's
+    waiting reports from its reporting totals, less its own (two small queries, whatever
+    the size of the subtree)."""
+    if root.kind == Organisation.Kind.GRASSROOTS:
+        reports = MonthlyReport.objects.awaiting_review_by(root).order_by()
+        rows = reports.values("resolution__year", "month").annotate(n=Count("pk"))
+        counts = Counter({(row["resolution__year"], row["month"]): row["n"] for row in rows})
+    else:
+        rows = _waiting_totals(root).filter(organisation=root).values_list("resolution__year", "month", "waiting")
+        counts = Counter({(year, month): n for year, month, n in rows})
+        for (_unit, year, month), n in _own_waiting([root.pk], root).items():
+            counts[(year, month)] -= n
+    return [{"resolution__year": y, "month": m, "n": n} for (y, m), n in sorted(counts.items()) if n > 0]
+
+
+def counts_by_upper_level(root):
+    """[{"id", "name", "n"}] for each waiting unit's direct upper level, in tree order. The
+    reports waiting for an organisation are its subtree's, less its own and less those of
+    the subtrees of the organisations under it but for their own reports (two queries over
+    the totals of ``root``'s subtree, not over its reports)."""
+    if root.kind == Organisation.Kind.GRASSROOTS:
+        return []
+    rows = (
+        _waiting_totals(root)
+        .filter(organisation__path__startswith=root.path)
+        .values("organisation_id", "organisation__parent_id", "organisation__name", "organisation__path")
+        .annotate(n=Sum("waiting"))
+    )
+    holders = {row["organisation_id"]: row for row in rows}
+    direct = {pk: row["n"] for pk, row in holders.items()}
+    for pk, row in holders.items():
+        if pk != root.pk and row["organisation__parent_id"] in direct:
+            direct[row["organisation__parent_id"]] -= row["n"]
+    for (unit_id, _year, _month), n in _own_waiting(list(holders), root).items():
+        # An organisation's own report waits for its upper level, not for itself.
+        direct[unit_id] -= n
+        if unit_id != root.pk:
+            direct[holders[unit_id]["organisation__parent_id"]] += n
+    ordered = sorted(holders.values(), key=lambda row: row["organisation__path"])
+    return [
+        {"id": row["organisation_id"], "name": row["organisation__name"], "n": direct[row["organisation_id"]]}
+        for row in ordered
+        if direct[row["organisation_id"]] > 0
+    ]
 
 
 def next_waiting(root, *, after=None):

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
+from django_tables2.paginators import LazyPaginator
 
 from branches import access
-from unionplan.paging import CappedRequestConfig, CountedPaginator
+from unionplan.paging import CappedRequestConfig
 
 from . import inbox, services
 from .filters import InboxFilter
@@ -51,31 +52,24 @@ class InboxView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return inbox.inbox(self.root)
 
     def get_filterset_kwargs(self, filterset_class):
-        self.by_month = inbox.counts_by_month(self.get_queryset())
+        self.by_month = inbox.counts_by_month(self.root)
         periods = [(row["resolution__year"], row["month"]) for row in self.by_month]
         return super().get_filterset_kwargs(filterset_class) | {"root": self.root, "periods": periods}
 
     def get_table(self, **kwargs):
         # ?per_page is capped as on every list page (unionplan.paging).
         table = self.get_table_class()(data=self.get_table_data(), **kwargs)
-        paginate = self.get_table_pagination(table)
-        if self.shows_everything():
-            # The whole inbox: its counts by month have counted it already.
-            paginate = dict(paginate, paginator_class=CountedPaginator, count=sum(row["n"] for row in self.by_month))
+        # Pages are not counted (the counts by month say how many wait): each page says
+        # whether another follows.
+        paginate = dict(self.get_table_pagination(table), paginator_class=LazyPaginator)
         return CappedRequestConfig(self.request, paginate=paginate).configure(table)
-
-    def shows_everything(self):
-        """No filter narrows the inbox (and none is invalid)."""
-        return self.filterset.is_valid() and not any(
-            value not in (None, "") for value in self.filterset.form.cleaned_data.values()
-        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context |= {
             "root": self.root,
             "by_month": self.by_month,
-            "by_upper_level": inbox.counts_by_upper_level(self.get_queryset()),
+            "by_upper_level": inbox.counts_by_upper_level(self.root),
             "total": sum(row["n"] for row in self.by_month),
             # The navigation's badge reads it instead of counting again.
             "inbox_total": sum(row["n"] for row in self.by_month),

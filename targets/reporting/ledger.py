@@ -1,4 +1,5 @@
-"""The ledger: keep ``ProgressTotal`` rows current (``ledger_models`` says what they hold).
+"""The ledger: keep ``ProgressTotal`` and ``TaskStatusTotal`` rows current (``ledger_models``
+says what they hold), and have ``reporting_ledger`` follow every write to reports too.
 
 Every write that can change a unit's figures runs inside ``tracking(unit)``: the unit's
 contribution is computed from its raw figures before and after the change, and the
@@ -20,7 +21,9 @@ from branches.models import Organisation
 from targets.resolution import counting
 from targets.resolution.models import TargetComponent
 
-from .ledger_models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, TaskStatusTotal
+from . import reporting_ledger
+from .ledger_models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, ReportingTotal, TaskStatusTotal
+from .ledger_rows import add, add_per_holder, difference, holders
 from .models import ReportFigure, TaskProgress
 
 Measure = TargetComponent.Measure
@@ -96,58 +99,6 @@ def unit_ledger_entries(unit, components=None, resolution_id=None):
     return _contribution_of(unit, rows, components)
 
 
-def _difference(after, before):
-    keys = set(after) | set(before)
-    width = len(next(iter((after or before).values()), []))
-    zero = [0] * width
-    diff = {}
-    for key in keys:
-        values = [a - b for a, b in zip(after.get(key, zero), before.get(key, zero), strict=True)]
-        if any(values):
-            diff[key] = values
-    return diff
-
-
-def _holders(path, unit=None):
-    """Ids of the organisations on ``path`` that keep totals (not grassroots unions)."""
-    ids = [int(segment) for segment in path.strip("/").split("/") if segment]
-    if unit is not None and unit.kind == Organisation.Kind.GRASSROOTS:
-        ids = ids[:-1]
-    return ids
-
-
-def _add(organisation_ids, delta, sign=1, model=ProgressTotal):
-    """Add ``delta`` ({(component or task, month): values}) to the ``model`` rows of each organisation."""
-    if not delta or not organisation_ids:
-        return
-    _add_per_holder({org: delta for org in organisation_ids}, sign=sign, model=model)
-
-
-def _add_per_holder(deltas, sign=1, model=ProgressTotal):
-    """Add each organisation's own delta ({organisation: {(component or task, month): values}})
-    to its ``model`` rows: one statement per row, in one fixed order."""
-    if not deltas:
-        return
-    table = model._meta.db_table
-    key, fields = ("task_id", TASK_STATUS_FIELDS) if model is TaskStatusTotal else ("component_id", TOTAL_FIELDS)
-    columns = ", ".join(fields)
-    updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in fields)
-    sql = (
-        f"INSERT INTO {table} (organisation_id, {key}, month, {columns}) "
-        f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT (organisation_id, {key}, month) DO UPDATE SET {updates}"
-    )
-    # A fixed order of rows keeps concurrent writers from deadlocking on one another.
-    params = [
-        (org, item, month, *[sign * v for v in values])
-        for org in sorted(deltas)
-        for (item, month), values in sorted(deltas[org].items())
-        if any(values)
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
 def _task_contribution(rows):
     """{(task_id, month): [not started, under way, done]} changes of a unit's latest reported
     status of each task, from its (task, month, report status, task status) rows by month."""
@@ -193,10 +144,13 @@ def tracking(unit, resolution_id=None):
     components = _components(resolution_id)
     before = unit_ledger_entries(unit, components, resolution_id)
     tasks_before = unit_task_contribution(unit, resolution_id)
+    reporting_before = reporting_ledger.unit_entries(unit, resolution_id)
     yield
-    holders = _holders(unit.path, unit)
-    _add(holders, _difference(unit_ledger_entries(unit, components, resolution_id), before))
-    _add(holders, _difference(unit_task_contribution(unit, resolution_id), tasks_before), model=TaskStatusTotal)
+    holder_ids = holders(unit.path, unit)
+    add(holder_ids, difference(unit_ledger_entries(unit, components, resolution_id), before))
+    add(holder_ids, difference(unit_task_contribution(unit, resolution_id), tasks_before), model=TaskStatusTotal)
+    reporting_after = reporting_ledger.unit_entries(unit, resolution_id)
+    add(holder_ids, difference(reporting_after, reporting_before), model=ReportingTotal)
 
 
 @contextlib.contextmanager
@@ -218,6 +172,7 @@ def tracking_month(units, *, resolution, month):
     }
     components = {pk: c for pk, c in _components().items() if c.target.resolution_id == resolution.pk}
     before = _month_contributions(locked, components, resolution, month)
+    reporting_before = reporting_ledger.month_entries(locked, resolution, month)
     yield locked
     if connection.vendor == "postgresql":
         # The foreign keys of the rows written are checked now rather than at commit, so
@@ -228,12 +183,14 @@ def tracking_month(units, *, resolution, month):
     for index, model in ((0, ProgressTotal), (1, TaskStatusTotal)):
         deltas = defaultdict(dict)
         for unit_id, unit in locked.items():
-            diff = _difference(after[index].get(unit_id, {}), before[index].get(unit_id, {}))
-            for holder in _holders(unit.path, unit):
+            diff = difference(after[index].get(unit_id, {}), before[index].get(unit_id, {}))
+            for holder in holders(unit.path, unit):
                 totals = deltas[holder]
                 for key, values in diff.items():
                     totals[key] = [a + b for a, b in zip(totals.get(key, [0] * len(values)), values, strict=True)]
-        _add_per_holder(deltas, model=model)
+        add_per_holder(deltas, model=model)
+    reporting_after = reporting_ledger.month_entries(locked, resolution, month)
+    reporting_ledger.add_month_difference(locked, reporting_before, reporting_after)
 
 
 def _month_figure_rows(unit_ids, resolution, month):
@@ -319,25 +276,33 @@ def _subtree_task_totals(unit):
 
 def unit_moved(unit, old_path):
     """``unit`` (and its subtree) moved from ``old_path`` to ``unit.path``."""
-    old = [pk for pk in _holders(old_path) if pk != unit.pk]
-    new = [pk for pk in _holders(unit.path) if pk != unit.pk]
+    old = [pk for pk in holders(old_path) if pk != unit.pk]
+    new = [pk for pk in holders(unit.path) if pk != unit.pk]
     for model, delta in (
         (ProgressTotal, _subtree_totals(unit, _components())),
         (TaskStatusTotal, _subtree_task_totals(unit)),
     ):
-        _add(old, delta, sign=-1, model=model)
-        _add(new, delta, model=model)
+        add(old, delta, sign=-1, model=model)
+        add(new, delta, model=model)
 
 
 def unit_attributes_changed(unit, before):
     """``unit``'s level, sector or workforce changed (``before`` is a copy with the old
-    values): the components it is eligible for, hence its contribution, may differ."""
+    values): the components it is eligible for, hence its contribution, may differ. Its
+    totals are still held at ``before.path`` (a move is carried afterwards); a unit that
+    becomes an upper level holds its own from now on."""
+    if (before.kind, before.sector, before.workforce) == (unit.kind, unit.sector, unit.workforce):
+        return
     components = _components()
     rows = list(
         ReportFigure.objects.filter(report__organisation=unit).order_by("report__month").values_list(*_FIGURE_COLUMNS)
     )
-    delta = _difference(_contribution_of(unit, rows, components), _contribution_of(before, rows, components))
-    _add(_holders(unit.path, unit), delta)
+    add(holders(before.path, before), _contribution_of(before, rows, components), sign=-1)
+    add(holders(before.path, unit), _contribution_of(unit, rows, components))
+    if before.kind != unit.kind:
+        tasks = unit_task_contribution(unit)
+        add(holders(before.path, before), tasks, sign=-1, model=TaskStatusTotal)
+        add(holders(before.path, unit), tasks, model=TaskStatusTotal)
 
 
 def on_unit_moved(sender, unit, old_path, **kwargs):
@@ -374,6 +339,7 @@ def on_migrated(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         return
     recount_changed_components()
+    reporting_ledger.fill_if_missing()
 
 
 @transaction.atomic
@@ -404,7 +370,7 @@ def rebuild(resolution=None, log=None, component=None):
     def flush(unit_id, unit_rows):
         unit = units[unit_id]
         for key, values in _contribution_of(unit, unit_rows, components).items():
-            for holder in _holders(unit.path, unit):
+            for holder in holders(unit.path, unit):
                 acc = totals[(holder, *key)]
                 for i, v in enumerate(values):
                     acc[i] += v
@@ -436,6 +402,7 @@ def rebuild(resolution=None, log=None, component=None):
     task_rows = _rebuild_task_totals(resolution, units)
     if log:
         log(f"progress totals rebuilt: {len(totals)} rows; task status totals: {task_rows} rows")
+    reporting_ledger.rebuild(resolution, log=log)
     return len(totals)
 
 
@@ -458,7 +425,7 @@ def _rebuild_task_totals(resolution, units):
     for unit_id, unit_rows in itertools.groupby(rows, key=lambda row: row[0]):
         unit = units[unit_id]
         for key, values in _task_contribution(row[1:] for row in unit_rows).items():
-            for holder in _holders(unit.path, unit):
+            for holder in holders(unit.path, unit):
                 acc = totals[(holder, *key)]
                 for i, v in enumerate(values):
                     acc[i] += v

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
-from targets.resolution.models import PriorityTask, TargetComponent
+from targets.resolution.models import PriorityTask, Resolution, TargetComponent
 
 TOTAL_FIELDS = [
     "sum_approved",
@@ -77,3 +77,39 @@ class TaskStatusTotal(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id}/{self.task_id}/{self.month}"
+
+
+REPORTING_FIELDS = ["expected", "on_time", "late", "waiting"]
+
+
+class ReportingTotal(models.Model):
+    """Who reported a month, kept for an organisation's subtree (itself included): the units
+    expected to report the month (active at its end: founded by then, not dissolved) and
+    how many of them have reported it, on time or late (submitted or approved, or approved
+    once and being corrected; on time when first submitted before the resolution's
+    deadline); and how many of the subtree's reports of the month wait for review
+    (submitted), expected or not. Unlike the other totals, a month's row is that month's
+    own figure. ``targets.reporting.reporting_ledger`` keeps the rows; the completeness
+    page and the reviewers' inbox read them."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    resolution = models.ForeignKey(Resolution, verbose_name=_("resolution"), on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveSmallIntegerField(_("month"))
+    expected = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    waiting = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reporting total")
+        verbose_name_plural = _("reporting totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "resolution", "month"], name="one_reporting_total_per_unit_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id}/{self.resolution_id}/{self.month}"

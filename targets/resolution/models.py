@@ -103,6 +103,18 @@ class Resolution(ResolutionCalendar, models.Model):
     def __str__(self):
         return f"{self.title} ({self.year})"
 
+    # Which months fall when, and when a report is late: derived figures follow a change.
+    CALENDAR_FIELDS = ("organisation_id", "year", "report_due_day")
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            before = None
+            if self.pk is not None:
+                before = type(self).objects.filter(pk=self.pk).values(*self.CALENDAR_FIELDS).first()
+            super().save(*args, **kwargs)
+            if before is None or any(before[f] != getattr(self, f) for f in self.CALENDAR_FIELDS):
+                signals.calendar_changed.send(sender=type(self), resolution=self)
+
     @property
     def is_locked(self):
         """A closed year locked by provincial staff: its reports change only through a reopen."""

@@ -132,7 +132,7 @@ class NarrativesNewestFirst:
             raise ValueError("NarrativesNewestFirst takes bounded forward slices only")
         if stop <= start or self.month < 1:
             return []
-        if not connections[self.narratives.db].features.supports_slicing_ordering_in_compound:
+        if self.month == 1 or not connections[self.narratives.db].features.supports_slicing_ordering_in_compound:
             return list(self.narratives.order_by("-report__month", *ORDER_IN_MONTH)[start:stop])
         keys = {
             "in_month": F("report__month"),

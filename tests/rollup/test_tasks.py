@@ -81,6 +81,9 @@ def test_narratives_read_a_month_at_a_time_come_in_the_order_of_the_whole(resolu
     # As of March: the months after it are not read.
     march = NarrativesNewestFirst(task_narratives(resolution, tree["province"], 3), 3)
     assert {p.report.month for p in march[0:100]} == {3, 2, 1}
+    # As of January: one month only.
+    january = NarrativesNewestFirst(task_narratives(resolution, tree["province"], 1), 1)
+    assert january[0:10] == list(task_narratives(resolution, tree["province"], 1))[:10] != []
 
 
 def test_the_narratives_page_lists_the_newest_month_first_and_ignores_a_sort_request(
