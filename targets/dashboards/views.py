@@ -112,10 +112,18 @@ class DashboardMixin(LoginRequiredMixin):
         return data
 
     def unit_choices(self):
-        user = self.request.user
+        """The unions the page offers to switch to, among those the user may see: the
+        scope's ancestors, the unions beside it and under it that have units of their own,
+        and itself. A country's 1,400 upper levels are reached by going down the tree, not
+        listed on every page."""
+        scope = self.scope
         # The kinds named (not "not grassroots"), so that the index on the kind serves it.
         others = [kind for kind in Organisation.Kind.values if kind != Organisation.Kind.GRASSROOTS]
-        return visible_units(user).filter(Q(kind__in=others) | Q(pk=self.scope.pk))
+        ancestors = [int(segment) for segment in scope.path.strip("/").split("/")[:-1] if segment]
+        near = Q(parent=scope) | (Q(parent_id=scope.parent_id) if scope.parent_id else Q(parent__isnull=True))
+        return visible_units(self.request.user).filter(
+            Q(pk__in=ancestors) | (near & Q(kind__in=others)) | Q(pk=scope.pk)
+        )
 
     def get_scope(self):
         raw = self.kwargs.get("unit_pk") or (self.request.GET.get("unit") if self.choose_unit else None)

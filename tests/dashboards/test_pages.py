@@ -222,3 +222,15 @@ def test_narratives_page_without_counting_them(client, users, tree, scenario, re
     assert not [sql for sql in queries if sql.startswith("SELECT COUNT(*)") and "targets_taskprogress" in sql]
     for page in ("99999", "0", "-1", "abc"):
         assert client.get(url + f"&n-per_page=1&n-page={page}").status_code == 200, page
+
+
+def test_the_union_switch_offers_the_tree_around_the_scope(client, users, tree):
+    """At an upper level: its province, itself and the upper levels beside it, never a
+    grassroots union; at the province: itself and its upper levels."""
+    client.force_login(users["province"])
+    url = reverse("dashboard-completeness")
+    choices = client.get(url + f"?unit={tree['rach_gia'].pk}").context["as_of"].fields["unit"].queryset
+    assert set(choices) == {tree["province"], tree["rach_gia"], tree["ha_tien"]}
+    choices = client.get(url + f"?unit={tree['province'].pk}").context["as_of"].fields["unit"].queryset
+    assert set(choices) == {tree["province"], tree["rach_gia"], tree["ha_tien"]}
+    assert not any(unit.kind == "grassroots" for unit in choices)
