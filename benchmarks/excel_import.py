@@ -387,11 +387,43 @@ def check_existing(upper, resolution, officer_id, submitters):
     task_totals = recount(
         statuses, lambda unit, rows: ledger._task_contribution(row[1:] for row in rows), len(TASK_STATUS_FIELDS)
     ) == kept(TaskStatusTotal, "task_id", tasks, TASK_STATUS_FIELDS)
+    reporting = all(
+        reporting_kept(resolution, unit) == reporting_fresh(resolution, unit)
+        for unit in Organisation.objects.filter(pk__in=touched).exclude(kind=Organisation.Kind.GRASSROOTS)
+    )
     print(
         f"December totals of {len(touched)} organisations recounted from the reports of {len(units)} units "
-        f"in {time.monotonic() - started:.1f} s: progress totals equal: {progress}; task status totals: {task_totals}"
+        f"in {time.monotonic() - started:.1f} s: progress totals equal: {progress}; task status totals: "
+        f"{task_totals}; reporting totals: {reporting}"
     )
-    return imported, progress and task_totals
+    return imported, progress and task_totals and reporting
+
+
+def reporting_fresh(resolution, unit):
+    """[expected, on time, late, waiting] of ``unit``'s subtree in December, counted afresh."""
+    from django.db.models import Count, Q
+
+    from targets.reporting.models import MonthlyReport
+    from targets.rollup.completeness import REPORTED_Q, expected_reporters
+
+    deadline, first = resolution.deadline(MONTH), "month_report__first_submitted_at"
+    counts = expected_reporters(resolution, unit, MONTH).aggregate(
+        expected=Count("pk"),
+        on_time=Count("pk", filter=REPORTED_Q & (Q(**{f"{first}__lt": deadline}) | Q(**{first: None}))),
+        late=Count("pk", filter=REPORTED_Q & Q(**{f"{first}__gte": deadline})),
+    )
+    waiting = MonthlyReport.objects.filter(
+        resolution=resolution, month=MONTH, status="submitted", organisation__path__startswith=unit.path
+    ).count()
+    return [counts["expected"], counts["on_time"], counts["late"], waiting]
+
+
+def reporting_kept(resolution, unit):
+    """The same from the reporting totals."""
+    from targets.reporting.ledger_models import REPORTING_FIELDS, ReportingTotal
+
+    row = ReportingTotal.objects.filter(organisation=unit, resolution=resolution, month=MONTH)
+    return list(row.values_list(*REPORTING_FIELDS).first() or [0, 0, 0, 0])
 
 
 def demo_bench():
