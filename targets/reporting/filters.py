@@ -70,8 +70,10 @@ class InboxFilter(django_filters.FilterSet):
 
     def __init__(self, *args, root, periods, **kwargs):
         super().__init__(*args, **kwargs)
+        # The unions right under the reviewer's that have units of their own, as the counts
+        # by branch list them (a country's 1,400 upper levels are found by name or code).
         self.filters["upper_level"].queryset = (
-            Organisation.objects.under(root).exclude(kind=Organisation.Kind.GRASSROOTS).order_by("path")
+            Organisation.objects.filter(parent=root).exclude(kind=Organisation.Kind.GRASSROOTS).order_by("path")
         )
         # "2020-11", labelled 11/2020: the months that have something waiting.
         self.filters["period"].extra["choices"] = [(f"{y}-{m:02d}", f"{m:02d}/{y}") for y, m in periods]

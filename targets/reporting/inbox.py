@@ -91,34 +91,31 @@ def counts_by_month(root):
     return [{"resolution__year": y, "month": m, "n": n} for (y, m), n in sorted(counts.items()) if n > 0]
 
 
-def counts_by_upper_level(root):
-    """[{"id", "name", "n"}] for each waiting unit's direct upper level, in tree order. The
-    reports waiting for an organisation are its subtree's, less its own and less those of
-    the subtrees of the organisations under it but for their own reports (two queries over
-    the totals of ``root``'s subtree, not over its reports)."""
+def counts_by_branch(root):
+    """[{"id", "name", "n"}] in tree order: for each union directly under ``root`` that has
+    units of its own, the reports waiting in its subtree (what ``?upper_level=`` lists), and
+    for ``root`` itself those of the grassroots unions directly under it. Read from the
+    reporting totals of ``root`` and its children (two small queries, whatever the size)."""
     if root.kind == Organisation.Kind.GRASSROOTS:
         return []
     rows = (
         _waiting_totals(root)
-        .filter(organisation__path__startswith=root.path)
-        .values("organisation_id", "organisation__parent_id", "organisation__name", "organisation__path")
+        .filter(Q(organisation=root) | Q(organisation__parent=root))
+        .exclude(organisation__kind=Organisation.Kind.GRASSROOTS)
+        .values("organisation_id", "organisation__name", "organisation__path")
         .annotate(n=Sum("waiting"))
     )
-    holders = {row["organisation_id"]: row for row in rows}
-    direct = {pk: row["n"] for pk, row in holders.items()}
-    for pk, row in holders.items():
-        if pk != root.pk and row["organisation__parent_id"] in direct:
-            direct[row["organisation__parent_id"]] -= row["n"]
-    for (unit_id, _year, _month), n in _own_waiting(list(holders), root).items():
-        # An organisation's own report waits for its upper level, not for itself.
-        direct[unit_id] -= n
-        if unit_id != root.pk:
-            direct[holders[unit_id]["organisation__parent_id"]] += n
-    ordered = sorted(holders.values(), key=lambda row: row["organisation__path"])
+    branches = {row["organisation_id"]: row for row in rows}
+    if root.pk not in branches:
+        return []
+    # What is left at the top: the reports of the grassroots unions right under it.
+    branches[root.pk]["n"] -= sum(row["n"] for pk, row in branches.items() if pk != root.pk)
+    branches[root.pk]["n"] -= sum(_own_waiting([root.pk], root).values())
+    ordered = sorted(branches.values(), key=lambda row: row["organisation__path"])
     return [
-        {"id": row["organisation_id"], "name": row["organisation__name"], "n": direct[row["organisation_id"]]}
+        {"id": row["organisation_id"], "name": row["organisation__name"], "n": row["n"]}
         for row in ordered
-        if direct[row["organisation_id"]] > 0
+        if row["n"] > 0
     ]
 
 

@@ -69,7 +69,7 @@ class InboxView(LoginRequiredMixin, SingleTableMixin, FilterView):
         context |= {
             "root": self.root,
             "by_month": self.by_month,
-            "by_upper_level": inbox.counts_by_upper_level(self.root),
+            "by_upper_level": inbox.counts_by_branch(self.root),
             "total": sum(row["n"] for row in self.by_month),
             # The navigation's badge reads it instead of counting again.
             "inbox_total": sum(row["n"] for row in self.by_month),
