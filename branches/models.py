@@ -154,6 +154,12 @@ class Organisation(models.Model):
             if new_path != old_path:
                 signals.unit_moved.send(sender=Organisation, unit=self, old_path=old_path)
 
+    def is_active_on(self, day):
+        """Founded on or before ``day`` and not dissolved by then (``active_on``, for one unit)."""
+        return (self.founded_on is None or self.founded_on <= day) and (
+            self.dissolved_on is None or self.dissolved_on > day
+        )
+
     @property
     def depth(self):
         return len(self.path) // PATH_STEP

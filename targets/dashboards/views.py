@@ -26,7 +26,13 @@ from branches.access import can_close_year, can_view_unit, visible_units
 from branches.models import Organisation
 from targets.resolution.choice import resolution_choice
 from targets.resolution.models import TargetComponent
-from targets.rollup.breakdown import branch_progress, children_with_report_status, furthest_behind
+from targets.rollup.breakdown import (
+    branch_progress,
+    children_with_report_status,
+    eligible_by_branch,
+    furthest_behind,
+    scope_eligible,
+)
 from targets.rollup.completeness import completeness, reported_so_far, unreported_units
 from targets.rollup.contribution import unit_contribution
 from targets.rollup.pace import expected_fraction
@@ -356,14 +362,32 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         return BranchFilter(self.request.GET, queryset=units, request=self.request)
 
     @cached_property
+    def eligible_by_branch(self):
+        return eligible_by_branch(self.resolution, self.component, self.scope, self.month)
+
+    @cached_property
     def row(self):
-        return next(r for r in scope_progress(self.resolution, self.scope, self.month) if r.component == self.component)
+        component = self.component
+        # The scope's eligible units are its branches' (counted once for the page).
+        eligible = scope_eligible(self.resolution, component, self.scope, self.month, self.eligible_by_branch)
+        (row,) = scope_progress(
+            self.resolution, self.scope, self.month, components=[component], eligible={component.pk: eligible}
+        )
+        return row
 
     def get_tables(self):
         # Every child once (for the units furthest behind, among all of them), then the
         # filter's choice of them for the table by union.
         children = self.filterset.queryset
-        data = branch_progress(self.resolution, self.component, self.scope, self.month, children, self.row.profile)
+        data = branch_progress(
+            self.resolution,
+            self.component,
+            self.scope,
+            self.month,
+            children,
+            self.row.profile,
+            eligible=self.eligible_by_branch,
+        )
         chosen = set(self.filterset.qs.values_list("pk", flat=True)) if self.filterset.is_valid() else set()
         chosen_rows = [r for r in data if r.unit.pk in chosen]
         table = BranchTable(chosen_rows, component=self.component, month=self.month, period=self.period)

@@ -89,12 +89,34 @@ class BranchProgress:
         return shortfall(self.measured, self.expected)
 
 
-def branch_progress(resolution, component, scope, month, units, profile=LINEAR):
+def eligible_by_branch(resolution, component, scope, month):
+    """{child's path: units of its subtree eligible for ``component`` and active at the end
+    of ``month``} for the children of ``scope`` (one query). The scope's own count is their
+    sum, and itself when it is eligible (``scope_eligible``)."""
+    return dict(
+        Organisation.objects.under(scope, include_self=False)
+        .active_on(resolution.month_end(month))
+        .filter(component.eligible_units_q())
+        .values(branch=branch_prefix(scope, "path"))
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("branch", "n")
+    )
+
+
+def scope_eligible(resolution, component, scope, month, by_branch):
+    """The units of ``scope``'s subtree eligible for ``component`` at the end of ``month``,
+    from ``eligible_by_branch`` (no query)."""
+    itself = scope.is_active_on(resolution.month_end(month)) and component.is_eligible(scope)
+    return sum(by_branch.values()) + int(itself)
+
+
+def branch_progress(resolution, component, scope, month, units, profile=LINEAR, eligible=None):
     """Progress on ``component`` of each unit in ``units`` (children of ``scope``, already
     filtered) with its own subtree: allocation, achieved, pending, percent and rank among
     all of the scope's children (by percent of allocation; by achievement when no child
-    has an allocation). ``profile``: the rhythm the expectation follows. A fixed number of
-    queries whatever the number of units."""
+    has an allocation). ``profile``: the rhythm the expectation follows; ``eligible``: the
+    ``eligible_by_branch`` already read. A fixed number of queries whatever the number of units."""
     closed = resolution.is_closed(month)
     branch = branch_prefix(scope, f"{ORG}__path")
     if component.measure == Measure.UNITS_FOUNDED:
@@ -123,15 +145,8 @@ def branch_progress(resolution, component, scope, month, units, profile=LINEAR):
             "organisation__path", *TOTAL_FIELDS
         )
         values |= {row["organisation__path"]: measure_values(component, row) for row in totals}
-    eligible = dict(
-        Organisation.objects.under(scope, include_self=False)
-        .active_on(resolution.month_end(month))
-        .filter(component.eligible_units_q())
-        .values(branch=branch_prefix(scope, "path"))
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("branch", "n")
-    )
+    if eligible is None:
+        eligible = eligible_by_branch(resolution, component, scope, month)
     if component.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE:
         figures = None
     else:

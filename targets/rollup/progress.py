@@ -202,13 +202,10 @@ def founded_counts(resolution, scope, components, month):
     return {c.pk: counts[f"c{c.pk}"] for c in founded}
 
 
-def scope_progress(resolution, scope, month):
-    """Progress of ``scope``'s subtree on every component of the resolution (four queries,
-    five when a target continues last year's; read from the running totals, so the cost
-    does not grow with the subtree)."""
-    components = list(resolution.components().order_by("target__number", "order"))
-    profiles = seasonal_profiles({c.target.pk: c.target for c in components}.values())
-    closed = resolution.is_closed(month)
+def achieved_values(resolution, scope, month, components):
+    """{component id: (achieved, pending)} of ``scope``'s subtree as of ``month``: from the
+    running totals (a grassroots union: its figures) and, for founding targets, the tree
+    (two queries; nothing here counts the eligible units)."""
     if keeps_totals(scope):
         rows = ledger_totals(month, components, organisation=scope)
     else:
@@ -220,15 +217,31 @@ def scope_progress(resolution, scope, month):
             .order_by()
         )
     by_component = {row["component"]: row for row in rows}
-    eligible = eligible_counts(resolution, scope, components, month)
     founded = founded_counts(resolution, scope, components, month)
+    return {
+        c.pk: (founded.get(c.pk, 0), 0)
+        if c.measure == Measure.UNITS_FOUNDED
+        else measure_values(c, by_component.get(c.pk, {}))
+        for c in components
+    }
+
+
+def scope_progress(resolution, scope, month, components=None, eligible=None):
+    """Progress of ``scope``'s subtree on every component of the resolution, or on
+    ``components`` (four queries, five when a target continues last year's; read from the
+    running totals, so the cost does not grow with the subtree). ``eligible``: the eligible
+    units per component when the caller has counted them already."""
+    if components is None:
+        components = list(resolution.components().order_by("target__number", "order"))
+    profiles = seasonal_profiles({c.target.pk: c.target for c in components}.values())
+    closed = resolution.is_closed(month)
+    values = achieved_values(resolution, scope, month, components)
+    if eligible is None:
+        eligible = eligible_counts(resolution, scope, components, month)
     figures = scope_figures(resolution, scope, components, eligible, month)
     result = []
     for c in components:
-        if c.measure == Measure.UNITS_FOUNDED:
-            achieved, pending = founded.get(c.pk, 0), 0
-        else:
-            achieved, pending = measure_values(c, by_component.get(c.pk, {}))
+        achieved, pending = values[c.pk]
         figure, previous, from_month = figures.get(c.pk, (None, None, None))
         result.append(
             ComponentProgress(
@@ -250,12 +263,15 @@ def scope_progress(resolution, scope, month):
 def same_period_last_year(resolution, scope, month):
     """For each component of a target that continues last year's (``Target.continues``):
     what ``scope`` had achieved on the matching component (same order) by the same month of
-    last year, or nothing when there is no such component."""
+    last year, or nothing when there is no such component. Only last year's achievement is
+    read (not its figures or its eligible units)."""
     components = list(resolution.components().filter(target__continues__isnull=False))
     if not components:
         return {}
     previous = Target.objects.select_related("resolution").get(pk=components[0].target.continues_id).resolution
-    achieved = {(r.component.target_id, r.component.order): r.achieved for r in scope_progress(previous, scope, month)}
+    earlier = list(previous.components())
+    values = achieved_values(previous, scope, month, earlier)
+    achieved = {(c.target_id, c.order): values[c.pk][0] for c in earlier}
     result = {}
     for c in components:
         key = (c.target.continues_id, c.order)

@@ -129,3 +129,33 @@ def test_own_contribution_of_a_grassroots_union(resolution, tree, scenario):
     assert t1.by_month == [10, None, 5, None]
     assert (t1.year_to_date, t1.rank) == (15, 1)
     assert scenario["t7_soe"].pk not in rows  # not a state-owned enterprise
+
+
+def test_a_scope_counts_its_eligible_units_as_its_branches_and_itself_do(resolution, tree, scenario):
+    """The target page counts the eligible units once, per branch, and takes the scope's
+    count from them: the same figure as counting the whole subtree, for every component,
+    at the province and at an upper level (whose own eligibility counts), with a unit
+    dissolved and one founded late in the year."""
+    from branches.models import Organisation
+    from targets.rollup.breakdown import eligible_by_branch, scope_eligible
+    from targets.rollup.progress import eligible_counts
+
+    firm = Organisation.objects.get(pk=tree["firm"].pk)
+    firm.dissolved_on = datetime.date(2020, 6, 30)
+    firm.save()
+    Organisation.objects.create(
+        code="LATE",
+        name="Late",
+        kind="grassroots",
+        sector="public_agency",
+        parent=tree["rach_gia"],
+        workforce=60,
+        founded_on=datetime.date(2020, 10, 1),
+    )
+    components = list(resolution.components())
+    for scope in (tree["province"], tree["rach_gia"]):
+        for month in (3, 12):
+            whole = eligible_counts(resolution, scope, components, month)
+            for c in components:
+                by_branch = eligible_by_branch(resolution, c, scope, month)
+                assert scope_eligible(resolution, c, scope, month, by_branch) == whole[c.pk], (scope.code, month, c)
