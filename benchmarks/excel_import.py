@@ -126,24 +126,15 @@ def setup_django(args):
     django.setup()
 
 
-def load(rows, officers):
-    """Migrate; the resolution, the demo province, the extra units and the officers."""
-    from django.core.management import call_command
+def add_bench_units(upper, numbers):
+    """Grassroots unions ``BENCH-<n>`` under ``upper`` for each n of ``numbers``, made in bulk
+    (their paths set, the totals of who is expected to report told): returns them."""
     from django.db.models import CharField, Value
     from django.db.models.functions import Cast, Concat, LPad
 
-    from branches.models import Organisation, User
+    from branches.models import Organisation
     from targets.reporting import reporting_ledger
-    from targets.resolution.models import Resolution
 
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    call_command("load_resolution", str(ROOT / "targets/data/resolution-2020-kien-giang.json"), verbosity=0)
-    call_command("load_demo", verbosity=0)
-    resolution = Resolution.objects.get(year=YEAR)
-    upper = Organisation.objects.get(code="KG-RG")
-    have = Organisation.objects.under(upper, include_self=False).grassroots().count()
     sectors = ["public_agency"] * 7 + ["non_state_enterprise"] * 2 + ["state_enterprise"]
     new = Organisation.objects.bulk_create(
         Organisation(
@@ -156,13 +147,31 @@ def load(rows, officers):
             members=80,
             path="",
         )
-        for i in range(max(0, rows - have))
+        for i in numbers
     )
-    Organisation.objects.filter(pk__in=[u.pk for u in new]).update(
-        path=Concat(Value(upper.path), LPad(Cast("id", CharField()), 9, Value("0")), Value("/"))
-    )
+    made = Organisation.objects.filter(pk__in=[u.pk for u in new])
+    made.update(path=Concat(Value(upper.path), LPad(Cast("id", CharField()), 9, Value("0")), Value("/")))
     # Made without save(): the totals of who is expected to report learn of them here.
-    reporting_ledger.units_added(Organisation.objects.filter(pk__in=[u.pk for u in new]))
+    reporting_ledger.units_added(made)
+    return new
+
+
+def load(rows, officers):
+    """Migrate; the resolution, the demo province, the extra units and the officers."""
+    from django.core.management import call_command
+
+    from branches.models import Organisation, User
+    from targets.resolution.models import Resolution
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    call_command("load_resolution", str(ROOT / "targets/data/resolution-2020-kien-giang.json"), verbosity=0)
+    call_command("load_demo", verbosity=0)
+    resolution = Resolution.objects.get(year=YEAR)
+    upper = Organisation.objects.get(code="KG-RG")
+    have = Organisation.objects.under(upper, include_self=False).grassroots().count()
+    new = add_bench_units(upper, range(max(0, rows - have)))
     User.objects.create(
         username="bench_upper",
         first_name="Cán bộ",
@@ -191,11 +200,9 @@ def existing_bench(rows, officers):
     import datetime
 
     from django.conf import settings
-    from django.db.models import CharField, Q, Value
-    from django.db.models.functions import Cast, Concat, LPad
+    from django.db.models import Q
 
     from branches.models import Organisation, User
-    from targets.reporting import reporting_ledger
     from targets.reporting.excel_template import units_for_template
     from targets.reporting.models import MonthlyReport
     from targets.resolution.models import Resolution
@@ -233,25 +240,7 @@ def existing_bench(rows, officers):
     listed = len(units_for_template(upper=upper, resolution=resolution, month=MONTH))
     codes = Organisation.objects.filter(code__startswith="BENCH-").values_list("code", flat=True)
     first = max((int(code.removeprefix("BENCH-")) + 1 for code in codes if code[6:].isdigit()), default=0)
-    sectors = ["public_agency"] * 7 + ["non_state_enterprise"] * 2 + ["state_enterprise"]
-    new = Organisation.objects.bulk_create(
-        Organisation(
-            code=f"BENCH-{i:05d}",
-            name=f"CĐCS thử tải {i}",
-            kind=Organisation.Kind.GRASSROOTS,
-            sector=sectors[i % len(sectors)],
-            parent=upper,
-            workforce=100 + i % 400,
-            members=80,
-            path="",
-        )
-        for i in range(first, first + max(0, rows - listed))
-    )
-    Organisation.objects.filter(pk__in=[u.pk for u in new]).update(
-        path=Concat(Value(upper.path), LPad(Cast("id", CharField()), 9, Value("0")), Value("/"))
-    )
-    # Made without save(): the totals of who is expected to report learn of them here.
-    reporting_ledger.units_added(Organisation.objects.filter(pk__in=[u.pk for u in new]))
+    new = add_bench_units(upper, range(first, first + max(0, rows - listed)))
 
     december = datetime.date(resolution.year, MONTH, 1)
     others = list(
@@ -401,21 +390,9 @@ def check_existing(upper, resolution, officer_id, submitters):
 
 def reporting_fresh(resolution, unit):
     """[expected, on time, late, waiting] of ``unit``'s subtree in December, counted afresh."""
-    from django.db.models import Count, Q
+    from targets.rollup.completeness import who_reported_afresh
 
-    from targets.reporting.models import MonthlyReport
-    from targets.rollup.completeness import REPORTED_Q, expected_reporters
-
-    deadline, first = resolution.deadline(MONTH), "month_report__first_submitted_at"
-    counts = expected_reporters(resolution, unit, MONTH).aggregate(
-        expected=Count("pk"),
-        on_time=Count("pk", filter=REPORTED_Q & (Q(**{f"{first}__lt": deadline}) | Q(**{first: None}))),
-        late=Count("pk", filter=REPORTED_Q & Q(**{f"{first}__gte": deadline})),
-    )
-    waiting = MonthlyReport.objects.filter(
-        resolution=resolution, month=MONTH, status="submitted", organisation__path__startswith=unit.path
-    ).count()
-    return [counts["expected"], counts["on_time"], counts["late"], waiting]
+    return who_reported_afresh(resolution, unit, MONTH)
 
 
 def reporting_kept(resolution, unit):

@@ -136,6 +136,24 @@ def completeness(resolution, scope, month, now=None):
     return result, total
 
 
+def who_reported_afresh(resolution, scope, month):
+    """[expected, on time, late, waiting] of ``scope``'s subtree, counted straight from the
+    tree and the month's reports: what its reporting totals hold (two queries; for checks,
+    the property test and the Excel import benchmark)."""
+    counts = _counted_from_reports(resolution, scope, month, units=None)
+    row = {"expected": 0, "on_time": 0, "late": 0}
+    for branch in counts.values():
+        for name in row:
+            row[name] += branch[name]
+    waiting = MonthlyReport.objects.filter(
+        resolution=resolution,
+        month=month,
+        status=MonthlyReport.Status.SUBMITTED,
+        organisation__path__startswith=scope.path,
+    ).count()
+    return [row["expected"], row["on_time"], row["late"], waiting]
+
+
 def reported_so_far(resolution, scope, month):
     """(units that have reported ``month``, units expected to) under ``scope``, itself
     included: submitted or approved, or approved once and reopened for correction (the

@@ -8,7 +8,7 @@ import datetime
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -18,7 +18,7 @@ from branches.models import Organisation
 from targets.models import MonthlyReport, ReportingTotal, Resolution
 from targets.reporting import inbox, ledger, reporting_ledger
 from targets.resolution.loading import load_resolution_file
-from targets.rollup.completeness import REPORTED_Q, completeness, expected_reporters
+from targets.rollup.completeness import completeness, who_reported_afresh
 from tests.conftest import RESOLUTION_FILE
 
 G = Organisation.Kind.GRASSROOTS
@@ -29,17 +29,7 @@ DATES = [None, datetime.date(2019, 5, 1), datetime.date(2020, 3, 15), datetime.d
 def fresh(resolution, scope, month):
     """The oracle: [expected, on time, late, waiting] of ``scope``'s subtree, straight
     from the tree and the month's reports."""
-    deadline = resolution.deadline(month)
-    first = "month_report__first_submitted_at"
-    counts = expected_reporters(resolution, scope, month).aggregate(
-        expected=Count("pk"),
-        on_time=Count("pk", filter=REPORTED_Q & (Q(**{f"{first}__lt": deadline}) | Q(**{first: None}))),
-        late=Count("pk", filter=REPORTED_Q & Q(**{f"{first}__gte": deadline})),
-    )
-    waiting = MonthlyReport.objects.filter(
-        resolution=resolution, month=month, status="submitted", organisation__path__startswith=scope.path
-    ).count()
-    return [counts["expected"], counts["on_time"], counts["late"], waiting]
+    return who_reported_afresh(resolution, scope, month)
 
 
 def kept(resolution, scope, month):
