@@ -89,6 +89,15 @@ def measure_here(args):
     upper = Organisation.objects.under(province).upper_levels().order_by("path").first()
     grassroots = Organisation.objects.filter(parent=upper).grassroots().order_by("path").first()
     component = resolution.components().get(target__number=1)
+    # A target counted in units of the largest sector (public agencies): its page also counts
+    # the eligible units of each branch, most of the country's grassroots unions.
+    in_units = (
+        resolution.components()
+        .exclude(measure="quantity")
+        .filter(for_grassroots=True, for_public_agency=True)
+        .order_by("target__number", "order")
+        .first()
+    )
     result = {
         "vendor": connection.vendor,
         "root": root.name,
@@ -133,6 +142,7 @@ def measure_here(args):
         ("a grassroots union's dashboard", f"/dashboard/unit/{grassroots.pk}/?{period}"),
         ("a target's page (root, by branch)", f"/dashboard/unit/{root.pk}/component/{component.pk}/?{period}"),
         ("its drill-down (an upper level's units)", f"/dashboard/unit/{upper.pk}/component/{component.pk}/?{period}"),
+        ("a target in units (root, by branch)", f"/dashboard/unit/{root.pk}/component/{in_units.pk}/?{period}"),
         ("completeness", f"/dashboard/completeness/?unit={root.pk}&{period}"),
         ("priority tasks with narratives", f"/dashboard/tasks/?unit={root.pk}&{period}"),
         (

@@ -309,6 +309,12 @@ class TargetComponent(ComponentEligibility, models.Model):
         return self.measure != self.Measure.QUANTITY
 
     @property
+    def needs_eligible_units(self):
+        """Whether its figures use the number of eligible units: a percentage of them, all of
+        them as the figure, or a count of units (capped by them)."""
+        return self.is_share or self.figure_kind == self.FigureKind.ALL_ELIGIBLE or self.counts_units
+
+    @property
     def is_reported(self):
         """Whether units type something for it (founded units are counted from the tree)."""
         return self.measure != self.Measure.UNITS_FOUNDED

@@ -91,8 +91,11 @@ class BranchProgress:
 
 def eligible_by_branch(resolution, component, scope, month):
     """{child's path: units of its subtree eligible for ``component`` and active at the end
-    of ``month``} for the children of ``scope`` (one query). The scope's own count is their
-    sum, and itself when it is eligible (``scope_eligible``)."""
+    of ``month``} for the children of ``scope`` (one query; none when the component's
+    figures do not use them). The scope's own count is their sum, and itself when it is
+    eligible (``scope_eligible``)."""
+    if not component.needs_eligible_units:
+        return {}
     return dict(
         Organisation.objects.under(scope, include_self=False)
         .active_on(resolution.month_end(month))
@@ -107,6 +110,8 @@ def eligible_by_branch(resolution, component, scope, month):
 def scope_eligible(resolution, component, scope, month, by_branch):
     """The units of ``scope``'s subtree eligible for ``component`` at the end of ``month``,
     from ``eligible_by_branch`` (no query)."""
+    if not component.needs_eligible_units:
+        return 0
     itself = scope.is_active_on(resolution.month_end(month)) and component.is_eligible(scope)
     return sum(by_branch.values()) + int(itself)
 

@@ -133,7 +133,8 @@ def test_own_contribution_of_a_grassroots_union(resolution, tree, scenario):
 
 def test_a_scope_counts_its_eligible_units_as_its_branches_and_itself_do(resolution, tree, scenario):
     """The target page counts the eligible units once, per branch, and takes the scope's
-    count from them: the same figure as counting the whole subtree, for every component,
+    count from them: the same figure as counting the whole subtree, for every component
+    whose figures use it,
     at the province and at an upper level (whose own eligibility counts), with a unit
     dissolved and one founded late in the year."""
     from branches.models import Organisation
@@ -158,4 +159,7 @@ def test_a_scope_counts_its_eligible_units_as_its_branches_and_itself_do(resolut
             whole = eligible_counts(resolution, scope, components, month)
             for c in components:
                 by_branch = eligible_by_branch(resolution, c, scope, month)
-                assert scope_eligible(resolution, c, scope, month, by_branch) == whole[c.pk], (scope.code, month, c)
+                counted = scope_eligible(resolution, c, scope, month, by_branch)
+                # A quantity with a figure of its own does not use them: not counted.
+                assert counted == (whole[c.pk] if c.needs_eligible_units else 0), (scope.code, month, c)
+    assert any(c.needs_eligible_units for c in components) and not all(c.needs_eligible_units for c in components)
