@@ -97,8 +97,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "unionplan.wsgi.application"
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    # An empty DATABASE_URL (``DATABASE_URL= make run``) means the default, as an unset one.
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
@@ -114,6 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # The covering index on each month's reports (``report_month_units``) carries extra
+    # columns for PostgreSQL only; SQLite builds it on its key columns, which is all it needs.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # Optional read replica for dashboard reads (see README, "Running past one machine").
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(

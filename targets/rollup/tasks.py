@@ -130,7 +130,7 @@ class NarrativesNewestFirst:
         start, stop = key.start or 0, key.stop
         if key.step not in (None, 1) or start < 0 or stop is None or stop < 0:
             raise ValueError("NarrativesNewestFirst takes bounded forward slices only")
-        if stop <= start or self.month < 1:
+        if stop <= start or self.month < 1 or self.narratives.query.is_empty():
             return []
         if self.month == 1 or not connections[self.narratives.db].features.supports_slicing_ordering_in_compound:
             return list(self.narratives.order_by("-report__month", *ORDER_IN_MONTH)[start:stop])

@@ -102,3 +102,13 @@ def test_the_narratives_page_lists_the_newest_month_first_and_ignores_a_sort_req
     assert sorted_request.status_code == 200
     rows = [row.record.narrative for row in sorted_request.context["tables"]["narratives"].page.object_list]
     assert rows == ["Đã tổ chức hội nghị sơ kết", "Xây dựng kế hoạch"]
+
+
+def test_a_filter_that_is_not_a_choice_lists_no_narratives_and_says_so(client, resolution, users, tree, task_reports):
+    """?task=abc&status=zzz: the page answers, with the form's errors and no narratives."""
+    client.force_login(users["province"])
+    url = reverse("dashboard-tasks") + f"?unit={tree['province'].pk}&month=12&task=abc&status=zzz"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["filter"].errors
+    assert list(response.context["tables"]["narratives"].page.object_list) == []
