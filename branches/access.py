@@ -11,7 +11,7 @@
 Views apply these through ``visible_units`` on querysets and the ``can_*`` checks.
 """
 
-from .models import Organisation, User
+from .models import Organisation, User, path_ids
 
 REVIEWER_ROLES = {User.Role.UPPER_LEVEL_OFFICER, User.Role.PROVINCIAL_STAFF}
 
@@ -43,7 +43,7 @@ def resolution_issuers(user):
     unit = _officer_unit(user)
     if unit is None or not user.role:
         return Organisation.objects.none()
-    return Organisation.objects.filter(pk__in=[int(s) for s in unit.path.strip("/").split("/") if s])
+    return Organisation.objects.filter(pk__in=path_ids(unit.path))
 
 
 def can_close_year(user, federation):
@@ -142,8 +142,7 @@ class Approval:
 def self_approval_allowed(unit):
     """Whether a federation above ``unit`` (or the unit itself) lets one officer enter a
     unit's figures on its behalf and approve them too (offices with one officer)."""
-    ids = [int(segment) for segment in unit.path.strip("/").split("/") if segment]
-    return Organisation.objects.filter(pk__in=ids, allow_self_approval=True).exists()
+    return Organisation.objects.filter(pk__in=path_ids(unit.path), allow_self_approval=True).exists()
 
 
 def approval_by(user, report):

@@ -19,6 +19,11 @@ def path_segment(pk):
     return f"{pk:09d}/"
 
 
+def path_ids(path):
+    """The ids on a unit's path, root first, the unit itself last."""
+    return [int(segment) for segment in path.strip("/").split("/") if segment]
+
+
 class OrganisationQuerySet(models.QuerySet):
     def under(self, unit, include_self=True):
         """Units in the subtree of ``unit`` (one query, any depth)."""
@@ -178,8 +183,7 @@ class Organisation(models.Model):
 
     def ancestors(self):
         """This unit's ancestors, root first (one query)."""
-        ids = [int(s) for s in self.path.strip("/").split("/")[:-1] if s]
-        return Organisation.objects.filter(pk__in=ids).order_by("path")
+        return Organisation.objects.filter(pk__in=path_ids(self.path)[:-1]).order_by("path")
 
     def clean(self):
         if self.kind == self.Kind.GRASSROOTS and not self.sector:

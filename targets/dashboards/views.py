@@ -23,7 +23,7 @@ from django_tables2.export import TableExport
 from django_tables2.paginators import LazyPaginator
 
 from branches.access import can_close_year, can_view_unit, visible_units
-from branches.models import Organisation
+from branches.models import Organisation, path_ids
 from targets.resolution.choice import resolution_choice
 from targets.resolution.models import TargetComponent
 from targets.rollup.breakdown import (
@@ -125,7 +125,7 @@ class DashboardMixin(LoginRequiredMixin):
         scope = self.scope
         # The kinds named (not "not grassroots"), so that the index on the kind serves it.
         others = [kind for kind in Organisation.Kind.values if kind != Organisation.Kind.GRASSROOTS]
-        ancestors = [int(segment) for segment in scope.path.strip("/").split("/")[:-1] if segment]
+        ancestors = path_ids(scope.path)[:-1]
         near = Q(parent=scope) | (Q(parent_id=scope.parent_id) if scope.parent_id else Q(parent__isnull=True))
         return visible_units(self.request.user).filter(
             Q(pk__in=ancestors) | (near & Q(kind__in=others)) | Q(pk=scope.pk)

@@ -5,7 +5,7 @@ count the waiting reports of each subtree: a few rows whatever the size)."""
 
 from collections import Counter
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
@@ -79,15 +79,10 @@ def counts_by_month(root):
     """[{"year", "month", "n"}] of ``root``'s inbox, oldest month first: its subtree's
     waiting reports from its reporting totals, less its own (two small queries, whatever
     the size of the subtree)."""
-    if root.kind == Organisation.Kind.GRASSROOTS:
-        reports = MonthlyReport.objects.awaiting_review_by(root).order_by()
-        rows = reports.values("resolution__year", "month").annotate(n=Count("pk"))
-        counts = Counter({(row["resolution__year"], row["month"]): row["n"] for row in rows})
-    else:
-        rows = _waiting_totals(root).filter(organisation=root).values_list("resolution__year", "month", "waiting")
-        counts = Counter({(year, month): n for year, month, n in rows})
-        for (_unit, year, month), n in _own_waiting([root.pk], root).items():
-            counts[(year, month)] -= n
+    rows = _waiting_totals(root).filter(organisation=root).values_list("resolution__year", "month", "waiting")
+    counts = Counter({(year, month): n for year, month, n in rows})
+    for (_unit, year, month), n in _own_waiting([root.pk], root).items():
+        counts[(year, month)] -= n
     return [{"resolution__year": y, "month": m, "n": n} for (y, m), n in sorted(counts.items()) if n > 0]
 
 
@@ -96,8 +91,6 @@ def counts_by_branch(root):
     units of its own, the reports waiting in its subtree (what ``?upper_level=`` lists), and
     for ``root`` itself those of the grassroots unions directly under it. Read from the
     reporting totals of ``root`` and its children (two small queries, whatever the size)."""
-    if root.kind == Organisation.Kind.GRASSROOTS:
-        return []
     rows = (
         _waiting_totals(root)
         .filter(Q(organisation=root) | Q(organisation__parent=root))

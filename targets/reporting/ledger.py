@@ -23,7 +23,7 @@ from targets.resolution.models import TargetComponent
 
 from . import reporting_ledger
 from .ledger_models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, ReportingTotal, TaskStatusTotal
-from .ledger_rows import add, add_per_holder, difference, holders
+from .ledger_rows import add, add_per_holder, difference, holders, per_holder
 from .models import ReportFigure, TaskProgress
 
 Measure = TargetComponent.Measure
@@ -144,12 +144,13 @@ def tracking(unit, resolution_id=None):
     components = _components(resolution_id)
     before = unit_ledger_entries(unit, components, resolution_id)
     tasks_before = unit_task_contribution(unit, resolution_id)
-    reporting_before = reporting_ledger.unit_entries(unit, resolution_id)
+    resolutions = reporting_ledger.resolutions_over(unit.path, resolution_id)
+    reporting_before = reporting_ledger.unit_entries(unit, resolutions)
     yield
     holder_ids = holders(unit.path, unit)
     add(holder_ids, difference(unit_ledger_entries(unit, components, resolution_id), before))
     add(holder_ids, difference(unit_task_contribution(unit, resolution_id), tasks_before), model=TaskStatusTotal)
-    reporting_after = reporting_ledger.unit_entries(unit, resolution_id)
+    reporting_after = reporting_ledger.unit_entries(unit, resolutions)
     add(holder_ids, difference(reporting_after, reporting_before), model=ReportingTotal)
 
 
@@ -180,17 +181,14 @@ def tracking_month(units, *, resolution, month):
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     after = _month_contributions(locked, components, resolution, month)
-    for index, model in ((0, ProgressTotal), (1, TaskStatusTotal)):
-        deltas = defaultdict(dict)
-        for unit_id, unit in locked.items():
-            diff = difference(after[index].get(unit_id, {}), before[index].get(unit_id, {}))
-            for holder in holders(unit.path, unit):
-                totals = deltas[holder]
-                for key, values in diff.items():
-                    totals[key] = [a + b for a, b in zip(totals.get(key, [0] * len(values)), values, strict=True)]
-        add_per_holder(deltas, model=model)
     reporting_after = reporting_ledger.month_entries(locked, resolution, month)
-    reporting_ledger.add_month_difference(locked, reporting_before, reporting_after)
+    for model, after_, before_ in (
+        (ProgressTotal, after[0], before[0]),
+        (TaskStatusTotal, after[1], before[1]),
+        (ReportingTotal, reporting_after, reporting_before),
+    ):
+        diffs = {pk: difference(after_.get(pk, {}), before_.get(pk, {})) for pk in locked}
+        add_per_holder(per_holder(locked, diffs), model=model)
 
 
 def _month_figure_rows(unit_ids, resolution, month):

@@ -2,9 +2,11 @@
 a contribution before and after a change, and adding it to the totals rows in one fixed
 order (``ledger`` for figures and tasks, ``reporting_ledger`` for who reported)."""
 
+from collections import defaultdict
+
 from django.db import connection
 
-from branches.models import Organisation
+from branches.models import Organisation, path_ids
 
 from .ledger_models import (
     REPORTING_FIELDS,
@@ -39,10 +41,23 @@ def difference(after, before):
 
 def holders(path, unit=None):
     """Ids of the organisations on ``path`` that keep totals (not grassroots unions)."""
-    ids = [int(segment) for segment in path.strip("/").split("/") if segment]
+    ids = path_ids(path)
     if unit is not None and unit.kind == Organisation.Kind.GRASSROOTS:
         ids = ids[:-1]
     return ids
+
+
+def per_holder(units, contributions):
+    """{holder: {key: values}}: each unit's contribution ({unit id: {key: values}}; ``units``
+    {id: unit}) summed over the organisations that hold its totals."""
+    deltas = defaultdict(dict)
+    for unit_id, contribution in contributions.items():
+        unit = units[unit_id]
+        for holder in holders(unit.path, unit):
+            totals = deltas[holder]
+            for key, values in contribution.items():
+                totals[key] = [a + b for a, b in zip(totals.get(key, [0] * len(values)), values, strict=True)]
+    return deltas
 
 
 def add(organisation_ids, delta, sign=1, model=ProgressTotal):

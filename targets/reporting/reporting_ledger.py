@@ -21,7 +21,7 @@ from branches.models import Organisation
 from targets.resolution.models import Resolution
 
 from .ledger_models import REPORTING_FIELDS, ReportingTotal
-from .ledger_rows import add, add_per_holder, difference, holders
+from .ledger_rows import add, add_per_holder, holders, per_holder
 from .models import MonthlyReport
 
 SUBMITTED = "submitted"
@@ -69,10 +69,9 @@ def contribution(unit, months, reports):
     return result
 
 
-def _resolutions_over(path, resolution_id=None):
-    """The resolutions issued on ``path`` (by the unit or an ancestor): those it reports against."""
-    ids = [int(segment) for segment in path.strip("/").split("/") if segment]
-    resolutions = Resolution.objects.filter(organisation_id__in=ids)
+def resolutions_over(path, resolution_id=None):
+    """The resolutions the unit at ``path`` reports against (or the one of them)."""
+    resolutions = Resolution.objects.for_path(path)
     if resolution_id is not None:
         resolutions = resolutions.filter(pk=resolution_id)
     return list(resolutions.only("pk", "year", "report_due_day"))
@@ -89,9 +88,8 @@ def _reports(unit_ids, resolution_ids, months=None):
     return result
 
 
-def unit_entries(unit, resolution_id=None):
-    """``unit``'s contribution over the resolutions it reports against (or one of them)."""
-    resolutions = _resolutions_over(unit.path, resolution_id)
+def unit_entries(unit, resolutions):
+    """``unit``'s contribution over ``resolutions`` (``resolutions_over``)."""
     if not resolutions:
         return {}
     reports = _reports([unit.pk], [r.pk for r in resolutions])
@@ -105,49 +103,34 @@ def month_entries(units, resolution, month):
     return {pk: contribution(unit, months, reports.get(pk, {})) for pk, unit in units.items()}
 
 
-def add_month_difference(units, before, after):
-    """Add each unit's ``after`` − ``before`` (``month_entries``) to its holders, summed per holder."""
-    deltas = defaultdict(dict)
-    for unit_id, unit in units.items():
-        diff = difference(after.get(unit_id, {}), before.get(unit_id, {}))
-        for holder in holders(unit.path, unit):
-            totals = deltas[holder]
-            for key, values in diff.items():
-                totals[key] = [a + b for a, b in zip(totals.get(key, [0] * len(values)), values, strict=True)]
-    add_per_holder(deltas, model=ReportingTotal)
-
-
 def _subtree_entries(unit):
     """Everything ``unit``'s subtree contributes: its own rows, or a grassroots union's own contribution."""
     if unit.kind != Organisation.Kind.GRASSROOTS:
         rows = ReportingTotal.objects.filter(organisation=unit).values_list("resolution_id", "month", *REPORTING_FIELDS)
         return {(resolution, month): list(values) for resolution, month, *values in rows}
-    return unit_entries(unit)
+    return unit_entries(unit, resolutions_over(unit.path))
 
 
 def unit_added(unit):
     """A new unit: expected from its founding on (it has no reports yet)."""
-    add(holders(unit.path, unit), unit_entries(unit), model=ReportingTotal)
+    add(holders(unit.path, unit), unit_entries(unit, resolutions_over(unit.path)), model=ReportingTotal)
 
 
 def units_added(units):
     """New units made together without ``save()`` (``bulk_create``, their paths set): as
     ``unit_added`` for each, summed per holder (a few queries)."""
-    deltas = defaultdict(dict)
-    calendars = {}
+    calendars, contributions, by_id = {}, {}, {}
     for unit in units:
         if unit.path not in calendars:
-            calendars[unit.path] = calendar(_resolutions_over(unit.path))
-        for key, values in contribution(unit, calendars[unit.path], {}).items():
-            for holder in holders(unit.path, unit):
-                totals = deltas[holder]
-                totals[key] = [a + b for a, b in zip(totals.get(key, [0] * len(values)), values, strict=True)]
-    add_per_holder(deltas, model=ReportingTotal)
+            calendars[unit.path] = calendar(resolutions_over(unit.path))
+        contributions[unit.pk], by_id[unit.pk] = contribution(unit, calendars[unit.path], {}), unit
+    add_per_holder(per_holder(by_id, contributions), model=ReportingTotal)
 
 
 def unit_removed(unit):
     """A unit deleted (it has no reports and no units under it: both are protected)."""
-    add([pk for pk in holders(unit.path) if pk != unit.pk], unit_entries(unit), sign=-1, model=ReportingTotal)
+    entries = unit_entries(unit, resolutions_over(unit.path))
+    add([pk for pk in holders(unit.path) if pk != unit.pk], entries, sign=-1, model=ReportingTotal)
 
 
 def unit_moved(unit, old_path):
@@ -157,8 +140,8 @@ def unit_moved(unit, old_path):
     entries = _subtree_entries(unit)
     add([pk for pk in holders(old_path) if pk != unit.pk], entries, sign=-1, model=ReportingTotal)
     add([pk for pk in holders(unit.path) if pk != unit.pk], entries, model=ReportingTotal)
-    old = {r.pk for r in _resolutions_over(old_path)}
-    new = {r.pk for r in _resolutions_over(unit.path)}
+    old = {r.pk for r in resolutions_over(old_path)}
+    new = {r.pk for r in resolutions_over(unit.path)}
     for resolution in Resolution.objects.filter(pk__in=old ^ new):
         rebuild(resolution)
 
@@ -166,7 +149,7 @@ def unit_moved(unit, old_path):
 def unit_changed(unit, before):
     """``unit``'s dates (when it is expected) or kind (whether it holds totals) changed;
     ``before`` is a copy with the old values."""
-    resolutions = _resolutions_over(before.path)
+    resolutions = resolutions_over(before.path)
     if not resolutions:
         return
     reports = _reports([unit.pk], [r.pk for r in resolutions]).get(unit.pk, {})

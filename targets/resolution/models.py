@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from branches import access
-from branches.models import Organisation
+from branches.models import Organisation, path_ids
 from unionplan import clock
 
 from . import counting, signals
@@ -29,8 +29,11 @@ class ResolutionQuerySet(models.QuerySet):
 
     def for_unit(self, unit):
         """Resolutions issued by ``unit`` or one of its ancestors (those it reports against)."""
-        ids = [int(s) for s in unit.path.strip("/").split("/") if s]
-        return self.filter(organisation_id__in=ids)
+        return self.for_path(unit.path)
+
+    def for_path(self, path):
+        """``for_unit`` for the unit at ``path`` (where it is, or was before a move)."""
+        return self.filter(organisation_id__in=path_ids(path))
 
     def visible_to(self, user):
         """Resolutions ``user`` may see: their own federation's (``access.resolution_issuers``)."""
