@@ -133,7 +133,7 @@ def add_bench_units(upper, numbers):
     from django.db.models.functions import Cast, Concat, LPad
 
     from branches.models import Organisation
-    from targets.reporting import reporting_ledger
+    from targets.reporting.ledger import reporting as reporting_ledger
 
     sectors = ["public_agency"] * 7 + ["non_state_enterprise"] * 2 + ["state_enterprise"]
     new = Organisation.objects.bulk_create(
@@ -203,7 +203,7 @@ def existing_bench(rows, officers):
     from django.db.models import Q
 
     from branches.models import Organisation, User
-    from targets.reporting.excel_template import units_for_template
+    from targets.reporting.excel.template import units_for_template
     from targets.reporting.models import MonthlyReport
     from targets.resolution.models import Resolution
 
@@ -294,8 +294,8 @@ def check_existing(upper, resolution, officer_id, submitters):
     from django.db.models import Q
 
     from branches.models import Organisation, User
-    from targets.reporting import ledger
-    from targets.reporting.ledger_models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, TaskStatusTotal
+    from targets.reporting.ledger import figures as ledger
+    from targets.reporting.ledger.models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, TaskStatusTotal
     from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
     from targets.resolution.models import TargetComponent
 
@@ -397,7 +397,7 @@ def reporting_fresh(resolution, unit):
 
 def reporting_kept(resolution, unit):
     """The same from the reporting totals."""
-    from targets.reporting.ledger_models import REPORTING_FIELDS, ReportingTotal
+    from targets.reporting.ledger.models import REPORTING_FIELDS, ReportingTotal
 
     row = ReportingTotal.objects.filter(organisation=unit, resolution=resolution, month=MONTH)
     return list(row.values_list(*REPORTING_FIELDS).first() or [0, 0, 0, 0])
@@ -421,7 +421,7 @@ def prepare(upper, resolution, officer, submitters):
     """The filled-in template: returns (officer id, file, submitters, members component id, rows)."""
     from openpyxl import load_workbook
 
-    from targets.reporting.excel_template import FIRST_DATA_ROW, KEY_ROW, build_template
+    from targets.reporting.excel.template import FIRST_DATA_ROW, KEY_ROW, build_template
 
     wb = load_workbook(io.BytesIO(build_template(upper=upper, resolution=resolution, month=MONTH)))
     ws = wb.active
@@ -540,7 +540,7 @@ def check(filled, submitted_units):
     from django.db.models import Sum
 
     from targets.reporting import ledger
-    from targets.reporting.ledger_models import TOTAL_FIELDS, ProgressTotal
+    from targets.reporting.ledger.models import TOTAL_FIELDS, ProgressTotal
     from targets.reporting.models import MonthlyReport
 
     imported = MonthlyReport.objects.filter(month=MONTH, organisation__code__startswith="BENCH-").count()

@@ -14,7 +14,9 @@ class TargetsConfig(AppConfig):
         from branches import signals as branch_signals
         from branches.models import Organisation
 
-        from .reporting import ledger, reporting_ledger
+        from .reporting.ledger import figures as ledger
+        from .reporting.ledger import recount as ledger_recount
+        from .reporting.ledger import reporting as reporting_ledger
         from .resolution import signals as resolution_signals
 
         branch_signals.unit_moved.connect(ledger.on_unit_moved, dispatch_uid="ledger-unit-moved")
@@ -31,8 +33,8 @@ class TargetsConfig(AppConfig):
             reporting_ledger.on_unit_deleted, sender=Organisation, dispatch_uid="reporting-ledger-unit-deleted"
         )
         resolution_signals.component_changed.connect(
-            ledger.on_component_changed, dispatch_uid="ledger-component-changed"
+            ledger_recount.on_component_changed, dispatch_uid="ledger-component-changed"
         )
         # A data migration edits components through historical models, which send no
         # signal: after migrate, the components whose counting fields changed are recounted.
-        post_migrate.connect(ledger.on_migrated, sender=self, dispatch_uid="ledger-recount-after-migrate")
+        post_migrate.connect(ledger_recount.on_migrated, sender=self, dispatch_uid="ledger-recount-after-migrate")

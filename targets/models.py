@@ -1,9 +1,10 @@
 """The app's models, gathered for Django: each is defined in the step that owns it."""
 
 from .reminders.models import ReminderSent
-from .reporting.ledger_models import ProgressTotal, ReportingTotal, TaskStatusTotal
+from .reporting.ledger.models import ProgressTotal, ReportingTotal, TaskStatusTotal
 from .reporting.models import MonthlyReport, ReportFigure, TaskProgress
-from .resolution.models import Allocation, PriorityTask, Resolution, Target, TargetComponent
+from .resolution.allocations import Allocation
+from .resolution.models import PriorityTask, Resolution, Target, TargetComponent
 
 __all__ = [
     "Allocation",

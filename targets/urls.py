@@ -2,9 +2,9 @@ from django.urls import path
 
 from .dashboards import home
 from .dashboards import views as dashboards
-from .reporting import excel_views as excel
 from .reporting import inbox_views
 from .reporting import views as reports
+from .reporting.excel import views as excel
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),

@@ -13,7 +13,7 @@ from django.urls import resolve, reverse
 from openpyxl import load_workbook
 
 from targets.models import MonthlyReport, TargetComponent
-from targets.reporting import excel_template as excel
+from targets.reporting.excel import template as excel
 from targets.reporting.services import report_get_or_create, report_save
 
 from .conftest import PASSWORD

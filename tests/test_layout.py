@@ -25,7 +25,14 @@ WIRING = [
     "targets.templatetags",
     "targets.management",
 ]
-GENERATORS = ["targets.management.demo", "targets.management.scale", "branches.management.demo"]
+GENERATORS = [
+    "targets.management.demo",
+    "targets.management.demo_allocations",
+    "targets.management.demo_texts",
+    "targets.management.scale",
+    "targets.management.bulk_load",
+    "branches.management.demo",
+]
 
 
 def module_name(path):
@@ -153,3 +160,44 @@ def test_a_deliberate_upward_import_is_caught(tmp_path, monkeypatch):
     except AssertionError:
         return
     raise AssertionError("an upward import went unnoticed")
+
+
+# Inside reporting, the rooms run one way too: the running totals (ledger/) follow the
+# reports' models only; the workflow (services, views, inbox…) uses the ledger; the Excel
+# bulk entry (excel/) sits on top and uses both. Nothing below imports a room above it.
+REPORTING_ROOMS = ["targets.reporting.ledger", "targets.reporting", "targets.reporting.excel"]
+
+
+def reporting_room_of(module):
+    if within(module, "targets.reporting.models"):
+        return -1  # the reports themselves: every room stands on them
+    for rank in (2, 0, 1):  # the most specific prefix first
+        if within(module, REPORTING_ROOMS[rank]):
+            return rank
+    return None
+
+
+def reporting_room_violations(modules):
+    wrong = []
+    for name, path in modules:
+        rank = reporting_room_of(name)
+        if rank is None or rank < 0:
+            continue
+        for imported in imports_of(path):
+            other = reporting_room_of(imported)
+            if other is not None and other > rank:
+                wrong.append(f"{name} imports {imported}")
+    return wrong
+
+
+def test_reporting_rooms_import_one_way():
+    assert reporting_room_violations(product_modules()) == []
+
+
+def test_an_upward_import_between_reporting_rooms_is_caught(monkeypatch):
+    """The check itself can fail: a ledger module importing the Excel import is reported."""
+    monkeypatch.setattr("tests.test_layout.imports_of", lambda path: {"targets.reporting.excel.importing"})
+    fake = ROOT / "targets" / "reporting" / "ledger" / "_layout_probe.py"
+    assert reporting_room_violations([("targets.reporting.ledger._layout_probe", fake)]) == [
+        "targets.reporting.ledger._layout_probe imports targets.reporting.excel.importing"
+    ]

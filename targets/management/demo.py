@@ -1,10 +1,11 @@
-"""Deterministic demo allocations and monthly reports for the demo tree (``manage.py load_demo``).
+"""Deterministic demo monthly reports for the demo tree (``manage.py load_demo``; the
+allocations in ``demo_allocations``).
 
 The demo is set in mid-December of the resolution's year: reports for January to October
 are due and mostly approved, November's are coming in. Nothing here names a target by its
 number: how often a unit does something follows from each component's figure, measure,
 eligibility and due month, with a fixed "pace" per component so that by November some
-targets are ahead and some behind. Both loaders are idempotent and seeded.
+targets are ahead and some behind. Idempotent and seeded.
 """
 
 import calendar
@@ -16,13 +17,15 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from branches.models import Organisation
 from targets.reporting import ledger
 from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
-from targets.resolution.models import Allocation, Resolution, TargetComponent
+from targets.resolution.models import Resolution, TargetComponent
+
+from .demo_texts import GENERIC_NARRATIVE, RETURN_COMMENTS, TASK_NARRATIVES
 
 SEED = 2020
 LAST_MONTH = 11  # the demo runs January to November
@@ -39,56 +42,7 @@ WALKTHROUGH_UNIT = "KG-RG-001"
 # A returned report to show "correct and resubmit" in the walk-through.
 RETURNED_WALKTHROUGH = ("KG-RG-002", 10)
 
-RETURN_COMMENTS = [
-    "Đề nghị kiểm tra lại số đoàn viên kết nạp mới, chưa khớp với danh sách gửi kèm.",
-    "Số đoàn viên nhập lên phần mềm cao hơn số đoàn viên của đơn vị, đề nghị rà soát lại.",
-    "Đề nghị bổ sung ngày tổ chức hội nghị và gửi kèm biên bản.",
-    "Giá trị bữa ăn ca chưa đúng với thỏa thuận đã ký, đề nghị điều chỉnh.",
-    "Báo cáo thiếu phần kết quả thực hiện nhiệm vụ trọng tâm, đề nghị bổ sung.",
-]
-
-TASK_NARRATIVES = {
-    1: [
-        "Quán triệt Nghị quyết Đại hội X Công đoàn tỉnh; xây dựng kế hoạch thực hiện chỉ tiêu năm.",
-        "Rà soát tiến độ thực hiện các chỉ tiêu, chuẩn bị nội dung sơ kết giữa nhiệm kỳ.",
-        "Họp Ban Chấp hành đánh giá kết quả tháng, đề ra giải pháp cho các chỉ tiêu còn chậm.",
-    ],
-    2: [
-        "Phổ biến Bộ luật Lao động (sửa đổi) cho đoàn viên, người lao động.",
-        "Phối hợp với người sử dụng lao động tổ chức đối thoại định kỳ tại nơi làm việc.",
-        "Tham gia xây dựng quy chế dân chủ cơ sở theo Nghị định 04 và Nghị định 149.",
-        "Thương lượng nâng giá trị bữa ăn ca cho người lao động.",
-    ],
-    3: [
-        "Thăm hỏi, tặng quà Tết cho đoàn viên có hoàn cảnh khó khăn.",
-        "Vận động đoàn viên đóng góp Quỹ “Mái ấm Công đoàn”.",
-        "Thăm hỏi đoàn viên ốm đau, gặp khó khăn do dịch COVID-19.",
-    ],
-    4: [
-        "Tuyên truyền Đại hội Đảng bộ các cấp tiến tới Đại hội XIII của Đảng.",
-        "Tổ chức các hoạt động hưởng ứng Tháng Công nhân.",
-        "Nắm tình hình tư tưởng, tâm trạng của đoàn viên, người lao động.",
-    ],
-    5: [
-        "Vận động người lao động gia nhập công đoàn.",
-        "Cập nhật thông tin đoàn viên lên phần mềm quản lý, đổi thẻ đoàn viên.",
-        "Cử cán bộ công đoàn tham gia lớp tập huấn nghiệp vụ.",
-    ],
-    6: [
-        "Phát động thi đua chào mừng kỷ niệm 90 năm Ngày thành lập Đảng Cộng sản Việt Nam.",
-        "Tham gia phong trào thi đua “Lao động giỏi, lao động sáng tạo”.",
-        "Bình chọn điển hình tiên tiến chào mừng Đại hội thi đua yêu nước.",
-    ],
-    7: [
-        "Thu kinh phí, đoàn phí công đoàn đúng quy định.",
-        "Công khai tài chính công đoàn theo quy định.",
-        "Ủy ban kiểm tra công đoàn kiểm tra việc thu, chi tài chính.",
-    ],
-}
-GENERIC_NARRATIVE = "Tiếp tục triển khai nhiệm vụ theo kế hoạch."
-
-
-def _demo_resolution():
+def demo_resolution():
     """The demo plays Kiên Giang's 2020 resolution, whatever else is loaded beside it."""
     return Resolution.objects.select_related("organisation").filter(organisation__code="KG", year=2020).first()
 
@@ -105,76 +59,6 @@ def _poisson(rng, lam):
         if p <= limit:
             return k
         k += 1
-
-
-def _largest_remainder(total, weights):
-    """Split ``total`` among keys in proportion to ``weights`` ({key: weight}); shares add up exactly."""
-    weight_sum = sum(weights.values())
-    if weight_sum <= 0:
-        return {}
-    shares = {key: total * w // weight_sum for key, w in weights.items()}
-    left = total - sum(shares.values())
-    by_remainder = sorted(weights, key=lambda key: (-(total * weights[key] % weight_sum), key))
-    for key in by_remainder[:left]:
-        shares[key] += 1
-    return shares
-
-
-def _allocation_weights(component, province, upper_ids):
-    """{upper-level id: weight}. Things counted in units that the upper levels do themselves
-    (their own financial inspection): one each. Otherwise the eligible active grassroots
-    units under each upper level, or their members for the quantities grassroots unions
-    report (people recruited, introduced, entered grow with the unit's size)."""
-    if component.counts_units and not component.for_grassroots and component.measure != component.Measure.UNITS_FOUNDED:
-        return dict.fromkeys(upper_ids, 1)
-    eligible = (
-        Organisation.objects.under(province)
-        .grassroots()
-        .active()
-        .filter(parent_id__in=upper_ids, sector__in=component.eligible_sectors())
-    )
-    if component.min_workforce:
-        eligible = eligible.filter(workforce__gte=component.min_workforce)
-    by_members = component.measure == TargetComponent.Measure.QUANTITY and component.for_grassroots
-    rows = eligible.order_by().values("parent_id").annotate(weight=Sum("members") if by_members else Count("pk"))
-    weights = dict.fromkeys(upper_ids, 0)
-    weights.update({row["parent_id"]: row["weight"] or 0 for row in rows})
-    return weights
-
-
-@transaction.atomic
-def load_demo_allocations():
-    """Allocate each component's figure among the upper-level unions under the issuing
-    federation (except components only the federation reports), in proportion to their
-    eligible active grassroots units (members for quantities), by largest remainder.
-    A component that already has allocations is left alone. Returns the rows created."""
-    resolution = _demo_resolution()
-    if resolution is None:
-        return 0
-    province = resolution.organisation
-    uppers = list(Organisation.objects.filter(parent=province).upper_levels().active().order_by("path"))
-    if not uppers:
-        return 0
-    upper_ids = [u.pk for u in uppers]
-    components = [
-        c for c in resolution.components().order_by("target__number", "order") if c.for_upper_level or c.for_grassroots
-    ]
-    already = set(
-        Allocation.objects.filter(component__in=components, organisation_id__in=upper_ids).values_list(
-            "component_id", flat=True
-        )
-    )
-    rows = []
-    for component in components:
-        if component.pk in already:
-            continue
-        weights = _allocation_weights(component, province, upper_ids)
-        shares = _largest_remainder(component.figure, weights)
-        rows += [
-            Allocation(component=component, organisation_id=pk, figure=share) for pk, share in shares.items() if share
-        ]
-    Allocation.objects.bulk_create(rows)
-    return len(rows)
 
 
 class _DemoReports:
@@ -461,7 +345,7 @@ class _DemoReports:
 def load_demo_reports():
     """Create the demo's monthly reports (January to November) unless the resolution already
     has reports; return a one-line summary."""
-    resolution = _demo_resolution()
+    resolution = demo_resolution()
     if resolution is None:
         return "demo reports: no resolution loaded, nothing created"
     if MonthlyReport.objects.filter(resolution=resolution).exists():

@@ -9,13 +9,12 @@ in with COPY, elsewhere bulk INSERT. The same arguments give the same data.
 """
 
 import datetime
-import io
 import json
 import random
 import time
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from branches.models import Organisation, path_segment
@@ -23,6 +22,8 @@ from targets.reporting.ledger import rebuild as rebuild_totals
 from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from targets.resolution.loading import load_resolution
 from targets.resolution.models import Target, TargetComponent
+
+from .bulk_load import copy_rows, next_id, reset_sequences
 
 RESOLUTION_FILE = Path(__file__).resolve().parent.parent / "data" / "resolution-2020-kien-giang.json"
 PROVINCE_GRASSROOTS = 1603  # the demo province the 2020 figures were set for
@@ -46,37 +47,6 @@ def _pick(rng, weighted):
         if r <= 0:
             return value
     return weighted[-1][0]
-
-
-def _copy(model, columns, rows):
-    """Insert ``rows`` (tuples) into ``model``'s table: COPY on PostgreSQL, else bulk INSERT."""
-    table = model._meta.db_table
-    if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(r"\N" if v is None else str(v) for v in row))
-            buffer.write("\n")
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_from(buffer, table, columns=columns, null=r"\N")
-    else:
-        placeholders = ", ".join(["%s"] * len(columns))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows))
-
-
-def _reset_sequences(*models):
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            table = model._meta.db_table
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
-
-
-def _next_id(model):
-    last = model.objects.order_by("-id").values_list("id", flat=True).first()
-    return (last or 0) + 1
 
 
 @transaction.atomic
@@ -105,7 +75,7 @@ def generate(*, grassroots, year=2020, years=1, months=12, seed=1, log=print):
             counts[key] += value
         resolutions.append(resolution)
         log(f"{each_year}: {added['reports']:,} reports ({time.monotonic() - started:.1f} s)")
-    _reset_sequences(MonthlyReport, ReportFigure, TaskProgress)
+    reset_sequences(MonthlyReport, ReportFigure, TaskProgress)
     # Bulk loading bypasses the services: build the dashboards' running totals once, at the end.
     for resolution in resolutions:
         rebuild_totals(resolution, log=log)
@@ -137,7 +107,7 @@ def _tree(rng, *, grassroots, year, prefix):
         )
 
     # Explicit ids and paths, so that nothing needs a second pass.
-    org_id = _next_id(Organisation)
+    org_id = next_id(Organisation)
     org_columns = [
         "id",
         "parent_id",
@@ -234,8 +204,8 @@ def _tree(rng, *, grassroots, year, prefix):
                     )
                 )
                 units.append((gid, "grassroots", sector, workforce, founded))
-    _copy(Organisation, org_columns, org_rows)
-    _reset_sequences(Organisation)
+    copy_rows(Organisation, org_columns, org_rows)
+    reset_sequences(Organisation)
     return root, units, len(org_rows) + 1
 
 
@@ -270,7 +240,7 @@ def _reports(rng, resolution, units, *, months, weights):
     components = list(TargetComponent.objects.filter(target__resolution=resolution).select_related("target"))
     tasks = list(resolution.tasks.values_list("id", flat=True))
     now = timezone.now()
-    report_id, figure_id, progress_id = _next_id(MonthlyReport), _next_id(ReportFigure), _next_id(TaskProgress)
+    report_id, figure_id, progress_id = next_id(MonthlyReport), next_id(ReportFigure), next_id(TaskProgress)
     report_columns = [
         "id",
         "resolution_id",
@@ -319,9 +289,9 @@ def _reports(rng, resolution, units, *, months, weights):
 
     def flush(final=False):
         if len(reports) >= batch or final:
-            _copy(MonthlyReport, report_columns, reports)
-            _copy(ReportFigure, figure_columns, figures)
-            _copy(TaskProgress, progress_columns, progress)
+            copy_rows(MonthlyReport, report_columns, reports)
+            copy_rows(ReportFigure, figure_columns, figures)
+            copy_rows(TaskProgress, progress_columns, progress)
             counts["reports"] += len(reports)
             counts["figures"] += len(figures)
             counts["task_progress"] += len(progress)

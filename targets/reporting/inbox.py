@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organisation
 from targets.resolution.models import Resolution
 
-from .ledger_models import ReportingTotal
+from .ledger.models import ReportingTotal
 from .models import MonthlyReport
 
 

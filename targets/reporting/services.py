@@ -1,4 +1,5 @@
-"""Writes that change reports and the organisation tree: one function per action.
+"""Writes that change reports: one function per action (the refusals they raise in
+``errors``, the year's months and lock in ``year``, both re-exported here for callers).
 
 Each runs in one transaction and is called alike by views, the Excel import, the admin
 and the tests. Access is checked here (through ``branches.access``) as well as in the
@@ -7,7 +8,6 @@ from a page showing an older version is refused with ``ReportConflict``.
 """
 
 import dataclasses
-import datetime
 import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branches import access
-from targets.resolution.models import Resolution
 from unionplan import clock
 
 from . import ledger
+from .errors import ReportConflict, ReportError, ReportFourEyes, ReportLocked, ReportMonthNotOpen, ReportYearLocked
 from .models import MonthlyReport, PriorityTask, ReportFigure, TaskProgress
+from .year import check_year_open, month_is_open, report_is_writable, resolution_lock, resolution_unlock
 
 Status = MonthlyReport.Status
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
@@ -41,108 +42,12 @@ def keeps_totals_current(action):
     return run
 
 
-class ReportError(Exception):
-    """A workflow error with a message for the user."""
-
-
-class ReportConflict(ReportError):
-    """The report changed since the page was loaded (stale version)."""
-
-
-class ReportLocked(ReportError):
-    """The report's status does not allow this action."""
-
-
-class ReportMonthNotOpen(ReportError):
-    """The month is outside the resolution's year or still in the future."""
-
-
-class ReportFourEyes(ReportError):
-    """The approver entered the figures on the unit's behalf (``access.approval_by``)."""
-
-
 def entry_reason(user, channel):
     """The history's change reason for figures typed on a unit's behalf: who and how."""
     name = user.get_full_name() or user.get_username()
     if channel == MonthlyReport.Channel.EXCEL:
         return _("Imported from Excel by %(name)s") % {"name": name}
     return _("Entered on behalf of the unit by %(name)s") % {"name": name}
-
-
-class ReportYearLocked(ReportError):
-    """The resolution's year is locked and the report was not reopened since."""
-
-
-def _locked_at(resolution_id):
-    """When the year was locked (read afresh inside the write's transaction), or None."""
-    return Resolution.objects.filter(pk=resolution_id).values_list("locked_at", flat=True).first()
-
-
-def report_is_writable(report):
-    """Whether the lock of a closed year lets ``report`` change: always in an open year;
-    in a locked one only a report reopened (by provincial staff) after the lock, until it
-    is approved again. A reopen, return or approval sets ``reviewed_at``."""
-    locked_at = _locked_at(report.resolution_id)
-    return locked_at is None or (report.reviewed_at is not None and report.reviewed_at >= locked_at)
-
-
-def _check_year_open(report, *, user=None, reopening=False):
-    """Refuse a write to a report of a locked year (the one place that enforces the lock)."""
-    if reopening:
-        federation = report.resolution.organisation
-        allowed = _locked_at(report.resolution_id) is None or access.can_close_year(user, federation)
-    else:
-        allowed = report_is_writable(report)
-    if not allowed:
-        raise ReportYearLocked(
-            _(
-                "The year %(year)s is locked: its reports can no longer be changed. "
-                "Provincial staff can reopen a report with a reason."
-            )
-            % {"year": report.resolution.year}
-        )
-
-
-def resolution_lock(*, resolution, user):
-    """Lock a closed year: from now on its reports change only through a reopen with a reason."""
-    if not access.can_close_year(user, resolution.organisation):
-        raise PermissionDenied
-    if not resolution.has_ended():
-        raise ReportError(_("A year can be locked only after it has ended."))
-    with transaction.atomic():
-        locked = Resolution.objects.select_for_update().get(pk=resolution.pk)
-        if locked.is_locked:
-            raise ReportError(_("This year is already locked."))
-        locked.locked_at, locked.locked_by = clock.now(), user
-        locked._history_user = user
-        locked._change_reason = _("Year locked")
-        locked.save(update_fields=["locked_at", "locked_by"])
-    resolution.refresh_from_db()
-    return resolution
-
-
-def resolution_unlock(*, resolution, user, reason):
-    """Unlock a locked year (provincial staff or an admin), with the reason kept in history."""
-    if not access.can_close_year(user, resolution.organisation):
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give the reason for unlocking the year."))
-    with transaction.atomic():
-        unlocked = Resolution.objects.select_for_update().get(pk=resolution.pk)
-        unlocked.locked_at, unlocked.locked_by = None, None
-        unlocked._history_user = user
-        unlocked._change_reason = reason
-        unlocked.save(update_fields=["locked_at", "locked_by"])
-    resolution.refresh_from_db()
-    return resolution
-
-
-def month_is_open(*, resolution, month, today=None):
-    """Whether ``month`` of the resolution's year can be reported: January to December,
-    never a month that has not started yet."""
-    today = today or clock.today()
-    return 1 <= month <= 12 and datetime.date(resolution.year, month, 1) <= today
 
 
 def reported_components(*, unit, resolution):
@@ -236,7 +141,7 @@ def report_save(
     allowed = access.can_enter_for if on_behalf else access.can_file_for
     if not allowed(user, report.organisation):
         raise PermissionDenied
-    _check_year_open(report)
+    check_year_open(report)
     _bump_version(
         report,
         expected_version=expected_version,
@@ -313,7 +218,7 @@ def report_approve(*, report, user, expected_version=None):
     is checked on the locked report: figures ``user`` entered on the unit's behalf are
     refused, or approved and marked where the federation allows it."""
     _check_reviewer(user, report)
-    _check_year_open(report)
+    check_year_open(report)
     _bump_version(
         report,
         expected_version=expected_version,
@@ -358,7 +263,7 @@ def report_approve(*, report, user, expected_version=None):
 def report_return(*, report, user, comment, expected_version=None):
     """Return a submitted report to the unit with a comment saying what to correct."""
     _check_reviewer(user, report)
-    _check_year_open(report)
+    check_year_open(report)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(_("Say what the unit should correct."))
@@ -382,7 +287,7 @@ def report_reopen(*, report, user, reason, expected_version=None):
     keep counting it) until the corrected report is approved again. In a locked year
     only provincial staff (or an admin) may reopen."""
     _check_reviewer(user, report)
-    _check_year_open(report, user=user, reopening=True)
+    check_year_open(report, user=user, reopening=True)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for reopening the report."))
@@ -411,7 +316,7 @@ def report_withdraw(*, report, user, expected_version):
     The submission stays in the report's history."""
     if not access.can_file_for(user, report.organisation):
         raise PermissionDenied
-    _check_year_open(report)
+    check_year_open(report)
     _bump_version(
         report,
         expected_version=expected_version,

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from .models import Allocation, PriorityTask, Resolution, Target, TargetComponent
+from .allocations import Allocation
+from .models import PriorityTask, Resolution, Target, TargetComponent
 
 
 def _copied_fields(model, *, leave):

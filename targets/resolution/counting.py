@@ -3,7 +3,7 @@ these fields changes the running totals. ``fingerprint`` is a short digest of th
 kept on the component (``TargetComponent.counted_as``) as the definition its totals were last
 computed with, so that a change made where no signal is sent (a data migration's historical
 model, a queryset ``update``) is found and recounted after ``migrate`` (see
-``targets.reporting.ledger.recount_changed_components``)."""
+``targets.reporting.ledger.recount.recount_changed_components``)."""
 
 import hashlib
 from decimal import Decimal

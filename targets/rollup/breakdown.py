@@ -6,8 +6,9 @@ from django.db.models import Count, F, Value
 from django.db.models.functions import Coalesce
 
 from branches.models import Organisation
-from targets.reporting.ledger_models import TOTAL_FIELDS
-from targets.resolution.models import Allocation, TargetComponent
+from targets.reporting.ledger.models import TOTAL_FIELDS
+from targets.resolution.allocations import Allocation
+from targets.resolution.models import TargetComponent
 
 from .completeness import with_month_report
 from .figures import (

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
-from targets.reporting.ledger_models import ReportingTotal
+from targets.reporting.ledger.models import ReportingTotal
 from targets.reporting.models import MonthlyReport
 from unionplan import clock
 

@@ -20,7 +20,7 @@ from django.db.models import BigIntegerField, Count, F, Q, Sum
 from django.db.models.functions import Coalesce, Substr
 
 from branches.models import PATH_STEP, Organisation
-from targets.reporting.ledger_models import TOTAL_FIELDS, ProgressTotal
+from targets.reporting.ledger.models import TOTAL_FIELDS, ProgressTotal
 from targets.reporting.models import MonthlyReport, ReportFigure
 from targets.resolution.models import TargetComponent
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.db.models import Case, Count, Q, Value, When
 
 from branches.models import Organisation
-from targets.reporting.ledger_models import ProgressTotal
-from targets.resolution.models import Allocation, Target, TargetComponent
+from targets.reporting.ledger.models import ProgressTotal
+from targets.resolution.allocations import Allocation
+from targets.resolution.models import Target, TargetComponent
 
 from .figures import (
     ACHIEVED_FIELD,

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.db.models import F
 
-from targets.reporting.ledger_models import ProgressTotal
+from targets.reporting.ledger.models import ProgressTotal
 
 from .figures import ACHIEVED_FIELD
 from .pace import LINEAR, Profile

@@ -6,7 +6,7 @@ from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
-from targets.reporting.ledger_models import TaskStatusTotal
+from targets.reporting.ledger.models import TaskStatusTotal
 from targets.reporting.models import TaskProgress
 
 from .figures import REPORTED, keeps_totals

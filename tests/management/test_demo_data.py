@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from branches.management.demo import load_demo_organisations, load_demo_users
 from branches.models import Organisation
-from targets.management.demo import load_demo_allocations, load_demo_reports
+from targets.management.demo import load_demo_reports
+from targets.management.demo_allocations import load_demo_allocations
 from targets.models import Allocation, MonthlyReport, ReportFigure, TargetComponent, TaskProgress
 from targets.resolution.loading import load_resolution_file
 from tests.conftest import RESOLUTION_FILE

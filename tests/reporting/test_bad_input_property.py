@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 
 from branches.models import Organisation
 from targets.models import MonthlyReport, ReportFigure, TargetComponent, TaskProgress
-from targets.reporting import excel_template as excel
+from targets.reporting.excel import template as excel
 from targets.reporting.forms import MAX_QUANTITY, MAX_VALUE
 from targets.reporting.services import report_approve, report_get_or_create, report_save
 

@@ -23,7 +23,7 @@ from django.db.models import Count, F, Q, Sum
 from branches.models import Organisation, User
 from targets.models import MonthlyReport, ProgressTotal, ReportFigure, TargetComponent
 from targets.reporting import ledger
-from targets.reporting.ledger_models import TOTAL_FIELDS
+from targets.reporting.ledger.models import TOTAL_FIELDS
 from targets.reporting.services import report_get_or_create, report_save
 from targets.rollup.progress import scope_progress
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from branches.models import Organisation
 from targets.models import MonthlyReport, ReportFigure
-from targets.reporting.excel_template import FIRST_DATA_ROW, KEY_ROW
+from targets.reporting.excel.template import FIRST_DATA_ROW, KEY_ROW
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +268,7 @@ def test_a_grassroots_officer_is_refused(client, users, tree):
 def test_too_many_rows_are_refused_with_the_limit_named(officer_client, tree, resolution, monkeypatch):
     """A sheet longer than the import reads is refused as a whole, naming the limit, and
     nothing is saved: no row is dropped silently (it used to read the first 20.000 only)."""
-    from targets.reporting import excel_import
+    from targets.reporting.excel import importing as excel_import
 
     monkeypatch.setattr(excel_import, "MAX_ROWS", 12)
     members = component(resolution, 1)

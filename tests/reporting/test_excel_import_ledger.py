@@ -10,7 +10,7 @@ import pytest
 from branches.models import Organisation
 from targets.models import MonthlyReport, TaskProgress
 from targets.reporting import ledger, services
-from targets.reporting.bulk_entry import Entry, reports_submit_on_behalf
+from targets.reporting.excel.bulk_entry import Entry, reports_submit_on_behalf
 from tests.reporting.test_excel_bulk_entry import component
 from tests.reporting.test_ledger_property import maintained, maintained_tasks, straight, straight_tasks
 

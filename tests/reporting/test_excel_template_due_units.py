@@ -9,7 +9,7 @@ from django.urls import reverse
 from branches.models import User
 from targets.models import MonthlyReport, TaskProgress
 from targets.reporting import services
-from targets.reporting.excel_template import FIRST_DATA_ROW, HEADER_ROW
+from targets.reporting.excel.template import FIRST_DATA_ROW, HEADER_ROW
 from tests.reporting.test_excel_bulk_entry import MONTH, component, download, fill, keys, row_of, upload
 
 pytestmark = pytest.mark.django_db

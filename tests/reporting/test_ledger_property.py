@@ -16,7 +16,7 @@ from hypothesis.extra.django import TestCase
 from branches.models import Organisation
 from targets.models import MonthlyReport, ProgressTotal, ReportFigure, TargetComponent, TaskProgress, TaskStatusTotal
 from targets.reporting import ledger
-from targets.reporting.ledger_models import TASK_STATUS_FIELDS, TOTAL_FIELDS
+from targets.reporting.ledger.models import TASK_STATUS_FIELDS, TOTAL_FIELDS
 from targets.resolution.loading import load_resolution_file
 from targets.rollup.tasks import latest_task_progress
 from tests.conftest import RESOLUTION_FILE

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from branches.management.demo import load_demo_organisations, load_demo_users
-from targets.management.demo import load_demo_allocations, load_demo_reports
+from targets.management.demo import load_demo_reports
+from targets.management.demo_allocations import load_demo_allocations
 
 
 class Command(BaseCommand):

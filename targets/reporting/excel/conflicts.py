@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from branches.models import Organisation
 from targets.resolution.models import Resolution
 
+from ..models import MonthlyReport
+from ..selectors import figure_text
+from ..services import FIGURE_FIELDS
 from .bulk_entry import EMPTY, Entry, normalised
-from .models import MonthlyReport
-from .selectors import figure_text
-from .services import FIGURE_FIELDS
 
 SESSION_KEY = "excel_import_pending"
 

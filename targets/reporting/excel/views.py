@@ -1,7 +1,7 @@
 """Excel bulk entry for upper levels: download a month's template, upload it filled in.
 
 Who may do it is ``branches.access.bulk_entry_root``; reading and saving the file is
-``excel_template`` and ``excel_import``. The view only wires them to the request.
+``template`` and ``importing``. The view only wires them to the request.
 """
 
 from django import forms
@@ -19,9 +19,10 @@ from branches import access
 from targets.resolution.choice import resolution_choice
 from unionplan.uploads import MAX_UPLOAD_BYTES
 
-from . import excel_conflicts, services
-from .excel_import import ImportResult, excel_import, excel_save
-from .excel_template import ExcelError, build_template, month_label
+from .. import services
+from . import conflicts as excel_conflicts
+from .importing import ImportResult, excel_import, excel_save
+from .template import ExcelError, build_template, month_label
 
 
 class TemplateForm(forms.Form):

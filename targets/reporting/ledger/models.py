@@ -89,7 +89,7 @@ class ReportingTotal(models.Model):
     once and being corrected; on time when first submitted before the resolution's
     deadline); and how many of the subtree's reports of the month wait for review
     (submitted), expected or not. Unlike the other totals, a month's row is that month's
-    own figure. ``targets.reporting.reporting_ledger`` keeps the rows; the completeness
+    own figure. ``targets.reporting.ledger.reporting`` keeps the rows; the completeness
     page and the reviewers' inbox read them."""
 
     organisation = models.ForeignKey(

@@ -18,9 +18,9 @@ from branches import access
 from targets.resolution.models import Resolution
 from unionplan import clock
 
-from . import ledger
-from .models import MonthlyReport, PriorityTask, ReportFigure, TaskProgress
-from .services import (
+from .. import ledger
+from ..models import MonthlyReport, PriorityTask, ReportFigure, TaskProgress
+from ..services import (
     FIGURE_FIELDS,
     ReportConflict,
     ReportMonthNotOpen,

@@ -1,30 +1,28 @@
-"""The ledger: keep ``ProgressTotal`` and ``TaskStatusTotal`` rows current (``ledger_models``
-says what they hold), and have ``reporting_ledger`` follow every write to reports too.
+"""The figure ledger: keep ``ProgressTotal`` and ``TaskStatusTotal`` rows current (``models``
+says what they hold), and have ``reporting`` (the reporting totals) follow every write too.
 
 Every write that can change a unit's figures runs inside ``tracking(unit)``: the unit's
 contribution is computed from its raw figures before and after the change, and the
 difference is added to the totals of each of its ancestors (and itself unless it is a
 grassroots union), in the same transaction. Moving a unit moves its subtree's totals from
-the old ancestors to the new ones. ``rebuild()`` recomputes everything from the raw figures.
+the old ancestors to the new ones. ``recount.rebuild()`` recomputes everything from the raw figures.
 """
 
 import contextlib
 import itertools
 from collections import defaultdict
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import connection, transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import FirstValue
 
 from branches.models import Organisation
-from targets.resolution import counting
 from targets.resolution.models import TargetComponent
 
-from . import reporting_ledger
-from .ledger_models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, ReportingTotal, TaskStatusTotal
-from .ledger_rows import add, add_per_holder, difference, holders, per_holder
-from .models import ReportFigure, TaskProgress
+from ..models import ReportFigure, TaskProgress
+from . import reporting as reporting_ledger
+from .models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, ReportingTotal, TaskStatusTotal
+from .rows import add, add_per_holder, difference, holders, per_holder
 
 Measure = TargetComponent.Measure
 SUBMITTED = "submitted"
@@ -309,132 +307,3 @@ def on_unit_moved(sender, unit, old_path, **kwargs):
 
 def on_unit_changed(sender, unit, before, **kwargs):
     unit_attributes_changed(unit, before)
-
-
-def on_component_changed(sender, component, **kwargs):
-    """What counts for ``component`` changed: its totals are recounted from the raw figures."""
-    rebuild(component=component)
-
-
-@transaction.atomic
-def recount_changed_components():
-    """Recount the components whose counting fields differ from those their totals were
-    computed with: a change no signal announced (a data migration's historical model, a
-    queryset ``update``). Run after every ``migrate`` (``targets.apps``); returns them."""
-    changed = [c for c in _components().values() if c.counted_as != counting.fingerprint(c)]
-    for component in changed:
-        rebuild(component=component)
-    return changed
-
-
-def on_migrated(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
-    """After ``migrate`` on the main database, once it is at the latest schema (not when it
-    is taken back to an earlier migration, where the current models do not fit). ``flush``
-    sends the signal too, without a plan: its tables are empty, there is nothing to recount."""
-    if using != DEFAULT_DB_ALIAS or plan is None:
-        return
-    executor = MigrationExecutor(connections[using])
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        return
-    recount_changed_components()
-    reporting_ledger.fill_if_missing()
-
-
-@transaction.atomic
-def rebuild(resolution=None, log=None, component=None):
-    """Recompute every total from the raw figures (after a bulk load, or to repair); with
-    ``component``, that component's totals only. Streams the figures unit by unit; memory
-    follows the number of totals rows."""
-    if component is not None:
-        components = {component.pk: _components(component.target.resolution_id)[component.pk]}
-    else:
-        components = _components(resolution.pk if resolution is not None else None)
-    existing = ProgressTotal.objects.filter(component__in=list(components))
-    existing.delete()
-    units = {
-        u.pk: u
-        for u in Organisation.objects.filter(reports__isnull=False)
-        .distinct()
-        .only("kind", "sector", "workforce", "path")
-    }
-    totals = defaultdict(lambda: [0] * len(TOTAL_FIELDS))
-    rows = (
-        ReportFigure.objects.filter(component__in=list(components))
-        .order_by("report__organisation_id", "report__month")
-        .values_list(*_FIGURE_COLUMNS)
-        .iterator(chunk_size=20000)
-    )
-
-    def flush(unit_id, unit_rows):
-        unit = units[unit_id]
-        for key, values in _contribution_of(unit, unit_rows, components).items():
-            for holder in holders(unit.path, unit):
-                acc = totals[(holder, *key)]
-                for i, v in enumerate(values):
-                    acc[i] += v
-
-    current, buffer = None, []
-    for row in rows:
-        if row[0] != current:
-            if buffer:
-                flush(current, buffer)
-            current, buffer = row[0], []
-        buffer.append(row)
-    if buffer:
-        flush(current, buffer)
-    ProgressTotal.objects.bulk_create(
-        (
-            ProgressTotal(
-                organisation_id=org, component_id=cid, month=month, **dict(zip(TOTAL_FIELDS, values, strict=True))
-            )
-            for (org, cid, month), values in totals.items()
-            if any(values)
-        ),
-        batch_size=5000,
-    )
-    for c in components.values():
-        c.counted_as = counting.fingerprint(c)
-    TargetComponent.objects.bulk_update(components.values(), ["counted_as"], batch_size=1000)
-    if component is not None:
-        return len(totals)
-    task_rows = _rebuild_task_totals(resolution, units)
-    if log:
-        log(f"progress totals rebuilt: {len(totals)} rows; task status totals: {task_rows} rows")
-    reporting_ledger.rebuild(resolution, log=log)
-    return len(totals)
-
-
-def _rebuild_task_totals(resolution, units):
-    tasks = (
-        TaskProgress.objects.all() if resolution is None else TaskProgress.objects.filter(task__resolution=resolution)
-    )
-    stale = (
-        TaskStatusTotal.objects.all()
-        if resolution is None
-        else TaskStatusTotal.objects.filter(task__resolution=resolution)
-    )
-    stale.delete()
-    totals = defaultdict(lambda: [0] * len(TASK_STATUS_FIELDS))
-    rows = (
-        tasks.order_by("report__organisation_id", "report__month")
-        .values_list("report__organisation_id", "task_id", "report__month", "report__status", "status")
-        .iterator(chunk_size=20000)
-    )
-    for unit_id, unit_rows in itertools.groupby(rows, key=lambda row: row[0]):
-        unit = units[unit_id]
-        for key, values in _task_contribution(row[1:] for row in unit_rows).items():
-            for holder in holders(unit.path, unit):
-                acc = totals[(holder, *key)]
-                for i, v in enumerate(values):
-                    acc[i] += v
-    TaskStatusTotal.objects.bulk_create(
-        (
-            TaskStatusTotal(
-                organisation_id=org, task_id=task, month=month, **dict(zip(TASK_STATUS_FIELDS, values, strict=True))
-            )
-            for (org, task, month), values in totals.items()
-            if any(values)
-        ),
-        batch_size=5000,
-    )
-    return len(totals)

@@ -1,6 +1,6 @@
 """What the ledgers share: the organisations that hold a unit's totals, the difference of
 a contribution before and after a change, and adding it to the totals rows in one fixed
-order (``ledger`` for figures and tasks, ``reporting_ledger`` for who reported)."""
+order (``figures`` for figures and tasks, ``reporting`` for who reported)."""
 
 from collections import defaultdict
 
@@ -8,7 +8,7 @@ from django.db import connection
 
 from branches.models import Organisation, path_ids
 
-from .ledger_models import (
+from .models import (
     REPORTING_FIELDS,
     TASK_STATUS_FIELDS,
     TOTAL_FIELDS,

@@ -1,4 +1,4 @@
-"""The reporting ledger: keep ``ReportingTotal`` rows current (``ledger_models`` says what
+"""The reporting ledger: keep ``ReportingTotal`` rows current (``models`` says what
 they hold), so that who reported a month across a country is read from a few rows.
 
 A unit's contribution, per (resolution, month) of the resolutions it reports against, is
@@ -20,9 +20,9 @@ from django.db import transaction
 from branches.models import Organisation
 from targets.resolution.models import Resolution
 
-from .ledger_models import REPORTING_FIELDS, ReportingTotal
-from .ledger_rows import add, add_per_holder, holders, per_holder
-from .models import MonthlyReport
+from ..models import MonthlyReport
+from .models import REPORTING_FIELDS, ReportingTotal
+from .rows import add, add_per_holder, holders, per_holder
 
 SUBMITTED = "submitted"
 REPORTED = (SUBMITTED, "approved")

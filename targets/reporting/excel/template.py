@@ -28,7 +28,7 @@ from branches.models import Organisation
 from targets.resolution.models import PriorityTask, TargetComponent
 from unionplan.spreadsheets import write_text_cell
 
-from .models import MonthlyReport, TaskProgress
+from ..models import MonthlyReport, TaskProgress
 
 TITLE_ROW, MONTH_ROW, RESOLUTION_ROW, NOTE_ROW, HEADER_ROW, KEY_ROW, FIRST_DATA_ROW = 1, 2, 3, 4, 5, 6, 7
 GREY = PatternFill("solid", fgColor="D9D9D9")

@@ -2,7 +2,7 @@
 form as the web page (``MonthlyReportForm``), without writing anything; then every
 filled-in row submitted at once (``bulk_entry``), or, on any error, none, with the errors
 listed by row and column. Rows whose unit already typed other figures wait for the
-uploader's choice (``excel_conflicts``). The sheet's layout: ``excel_template``.
+uploader's choice (``conflicts``). The sheet's layout: ``template``.
 """
 
 import datetime
@@ -17,10 +17,13 @@ from branches.models import Organisation
 from targets.resolution.models import Resolution
 from unionplan.uploads import UploadRefused, read_xlsx_rows
 
-from . import services
+from .. import services
+from ..forms import MonthlyReportForm
+from ..models import MonthlyReport, ReportFigure, TaskProgress
+from ..selectors import figures_before_many
 from .bulk_entry import EMPTY, Entry, reports_submit_on_behalf
-from .excel_conflicts import Conflict, conflict_lines
-from .excel_template import (
+from .conflicts import Conflict, conflict_lines
+from .template import (
     FIRST_DATA_ROW,
     HEADER_ROW,
     KEY_ROW,
@@ -30,9 +33,6 @@ from .excel_template import (
     task_status_labels,
     template_columns,
 )
-from .forms import MonthlyReportForm
-from .models import MonthlyReport, ReportFigure, TaskProgress
-from .selectors import figures_before_many
 
 MAX_ROWS = 10_000  # sheet rows, the template's header rows included
 YES = {"x", "có", "co", "1", "true", "yes"}
