@@ -9,7 +9,7 @@ officers start evenly over S seconds; S = 0 releases them at the same instant. S
 values run one wave each, each with N new officers, against the same server. Prints, per
 wave, requests per second, p50/p95 latency per step, how many officers got in, errors, then
 checks in the database that every report is submitted with the posted figures. Standard
-library only (plus the app's own dependencies). Example (README, "Benchmarks"):
+library only (plus the app's own dependencies). Example (docs/benchmarks.md):
 
     .venv/bin/python benchmarks/load.py --officers 200 --spread 10 0 --port 8221 --workers 4 --threads 4
 
@@ -348,7 +348,7 @@ def wait_for_server(port, process, seconds=60):
 
 
 def start_gunicorn(args, env):
-    """As the README deploys it: gunicorn, gthread workers, DEBUG=0."""
+    """As docs/deployment.md deploys it: gunicorn, gthread workers, DEBUG=0."""
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "unionplan.wsgi",

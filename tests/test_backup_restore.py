@@ -1,5 +1,5 @@
 """A backup taken with ``pg_dump -Fc`` and restored with ``pg_restore`` into an empty database
-gives the same dashboards (README, "Backup and restore")."""
+gives the same dashboards (docs/deployment.md, "Backup and restore")."""
 
 import json
 import os

@@ -1,4 +1,4 @@
-"""The read-replica routing against a real second PostgreSQL database (README, "Running past
+"""The read-replica routing against a real second PostgreSQL database (docs/deployment.md, "Running past
 one machine"): the app runs in a child process with DATABASE_URL naming a primary and
 DATABASE_REPLICA_URL a copy of it standing in for the replica (read-only, as a hot standby
 is). A marker present only in the replica shows which database a page was read from."""

@@ -5,7 +5,7 @@ Password_Storage_Cheat_Sheet.html), "Argon2id": "a minimum configuration of 19 M
 memory, an iteration count of 2, and 1 degree of parallelism". Django's own
 Argon2PasswordHasher asks for 100 MiB and 8 lanes: on a 2-core server a burst of log-ins
 would then queue behind each other; one hash here costs about 30 ms of one core, so 200
-officers logging in at once are hashed in a few seconds (README, "Benchmarks").
+officers logging in at once are hashed in a few seconds (docs/benchmarks.md).
 """
 
 from django.contrib.auth.hashers import Argon2PasswordHasher

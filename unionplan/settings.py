@@ -1,7 +1,7 @@
 """UnionPlan settings: the one place that reads the environment.
 
 Development defaults (SQLite file, DEBUG on) let a newcomer run the app with no server;
-production hardens through environment variables only (see README, "Deployment").
+production hardens through environment variables only (see docs/deployment.md; the variables are in the README).
 """
 
 import datetime
@@ -118,7 +118,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The covering index on each month's reports (``report_month_units``) carries extra
     # columns for PostgreSQL only; SQLite builds it on its key columns, which is all it needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
-# Optional read replica for dashboard reads (see README, "Running past one machine").
+# Optional read replica for dashboard reads (see docs/deployment.md, "Running past one machine").
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0)

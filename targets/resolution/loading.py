@@ -1,7 +1,7 @@
 """Load a year's resolution from a data file (see targets/data/).
 
 The file is first checked against its published JSON Schema (``resolution.schema.json``,
-described in the README) and a few rules a schema cannot say (target numbers used twice, a
+described in docs/resolution-file.md) and a few rules a schema cannot say (target numbers used twice, a
 date that does not exist): every problem becomes one message naming the target, the
 component and the field, and nothing is loaded from a file with any problem.
 """
