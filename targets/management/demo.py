@@ -1,7 +1,7 @@
 """Deterministic demo monthly reports for the demo tree (``manage.py load_demo``; the
 allocations in ``demo_allocations``).
 
-The demo is set in mid-December of the resolution's year: reports for January to October
+The demo is set in early December of the resolution's year (3 December, ``make run``): reports for January to October
 are due and mostly approved, November's are coming in. Nothing here names a target by its
 number: how often a unit does something follows from each component's figure, measure,
 eligibility and due month, with a fixed "pace" per component so that by November some

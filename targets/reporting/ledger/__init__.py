@@ -4,7 +4,7 @@
 and month; who reported per organisation, resolution and month); ``figures`` follows each
 write to a unit's figures and task statuses (``tracking``, ``tracking_month``) and each move
 or change of a unit; ``reporting`` does the same for who reported; ``rows`` adds a
-contribution to every holder up the tree; ``rebuild`` recounts everything from the raw
+contribution to every holder up the tree; ``recount`` recounts everything from the raw
 figures. The names below are what the rest of the project calls.
 """
 
