@@ -7,8 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
 
-from .default_template import DEFAULT_TEMPLATE
-
 
 class ReportTemplateQuerySet(models.QuerySet):
     def in_use(self, federation):
@@ -46,11 +44,3 @@ class ReportTemplate(models.Model):
 
     def __str__(self):
         return f"{self.federation.name}: {self.name}"
-
-
-def template_bytes(federation):
-    """The .docx a federation's drafts are filled into: its own, else the default."""
-    own = ReportTemplate.objects.in_use(federation)
-    if own is not None:
-        return bytes(own.content)
-    return DEFAULT_TEMPLATE.read_bytes()

@@ -40,6 +40,7 @@ class Period(TextChoices):
     MONTH = "month", _("Up to the month shown")
 
 
+EMPTY = "—"
 NARRATIVES_PER_TASK = 3
 BRANCHES_BEHIND = 3
 UNREPORTED_NAMED = 10
@@ -180,9 +181,10 @@ def target_rows(rows, last_year):
                 "number": str(component.target.number),
                 "name": plain(component_name(component)),
                 "unit_of_measure": plain(component.unit_of_measure),
-                "figure": as_text(figure_text(component, row)),
+                # A dashboard table writes a missing value "—" (django-tables2's default).
+                "figure": as_text(figure_text(component, row)) if row.figure is not None else EMPTY,
                 "achieved": achieved_text(row),
-                "percent": format_achievement(row.percent),
+                "percent": format_achievement(row.percent) if row.percent is not None else EMPTY,
                 "status": str(Status(row.status).label),
                 "last_year": amount_text(component, last_year[component.pk]) if component.pk in last_year else "–",
             }
