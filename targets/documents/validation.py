@@ -117,6 +117,11 @@ def template_text(template):
     return parts
 
 
+def _reason(exc):
+    """Jinja's words for what is wrong, without a closing full stop (the message adds one)."""
+    return (getattr(exc, "message", None) or str(exc)).strip().rstrip(".")
+
+
 def _line(source, lineno):
     lines = source.splitlines()
     if not lineno or lineno > len(lines):
@@ -145,7 +150,7 @@ def check_placeholders(data):
             except TemplateSyntaxError as exc:
                 raise TemplateRefused(
                     _("The placeholder “%(placeholder)s” cannot be read: %(reason)s.")
-                    % {"placeholder": tag[:120], "reason": exc.message}
+                    % {"placeholder": tag[:120], "reason": _reason(exc)}
                 ) from exc
         try:
             parsed = env.parse(source)
@@ -156,7 +161,7 @@ def check_placeholders(data):
             )
             raise TemplateRefused(
                 _("The placeholder “%(placeholder)s” cannot be read: %(reason)s.")
-                % {"placeholder": line or "?", "reason": exc.message}
+                % {"placeholder": line or "?", "reason": _reason(exc)}
             ) from exc
         unknown = sorted(meta.find_undeclared_variables(parsed) - set(PLACEHOLDERS))
         if unknown:
@@ -170,9 +175,7 @@ def check_placeholders(data):
     try:
         render_docx(data, SAMPLE_CONTEXT)
     except TemplateError as exc:
-        raise TemplateRefused(
-            _("The template cannot be filled in: %(reason)s.") % {"reason": getattr(exc, "message", None) or str(exc)}
-        ) from exc
+        raise TemplateRefused(_("The template cannot be filled in: %(reason)s.") % {"reason": _reason(exc)}) from exc
     except Exception as exc:
         raise TemplateRefused(
             _("The template cannot be filled in: %(reason)s.") % {"reason": type(exc).__name__}
