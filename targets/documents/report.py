@@ -257,11 +257,23 @@ def branches_behind(resolution, scope, month, behind):
     return result
 
 
+def newest_narratives(narratives, task, limit=NARRATIVES_PER_TASK):
+    """The ``limit`` newest narratives on ``task``: the latest month's first, in the tree's
+    order within a month (the Priority tasks page's order), read a month at a time from the
+    latest back (usually one short query: the latest month has enough)."""
+    found = []
+    for month in range(narratives.month, 0, -1):
+        found += narratives.of_month(month).filter(task=task)[: limit - len(found)]
+        if len(found) >= limit:
+            break
+    return found
+
+
 def task_rows(resolution, scope, month):
     result = []
     for summary in task_summary(resolution, scope, month):
         task = summary.task
-        narratives = NarrativesNewestFirst(task_narratives(resolution, scope, month).filter(task=task), month)
+        narratives = newest_narratives(NarrativesNewestFirst(task_narratives(resolution, scope, month), month), task)
         result.append(
             {
                 "number": str(task.number),
@@ -282,7 +294,7 @@ def task_rows(resolution, scope, month):
                         "month": str(n.report.month),
                         "text": plain(n.narrative),
                     }
-                    for n in narratives[:NARRATIVES_PER_TASK]
+                    for n in narratives
                 ],
             }
         )
