@@ -159,3 +159,18 @@ def test_a_deliberate_upward_import_is_caught(tmp_path, monkeypatch):
     except AssertionError:
         return
     raise AssertionError("an upward import went unnoticed")
+
+
+def test_the_written_report_sits_beside_the_dashboards(monkeypatch):
+    """targets.documents is at the dashboards' level: it may read the rollup and the
+    dashboards' shared pieces, and no lower step may import it."""
+    assert step_of("targets.documents.report") == step_of("targets.dashboards.views")
+    assert step_of("targets.documents.report") > step_of("targets.rollup.progress")
+    fake = ROOT / "targets" / "rollup" / "_layout_probe.py"
+    monkeypatch.setattr("tests.test_layout.product_modules", lambda: iter([("targets.rollup._layout_probe", fake)]))
+    monkeypatch.setattr("tests.test_layout.imports_of", lambda path: {"targets.documents.report"})
+    try:
+        test_imports_run_one_way_along_the_data_s_way()
+    except AssertionError:
+        return
+    raise AssertionError("an import of the documents from the rollup went unnoticed")

@@ -33,11 +33,9 @@ class DraftForm(forms.Form):
 class DraftReportView(DashboardMixin, View):
     """GET: the .docx of the draft report of the unit, for the chosen period."""
 
-    def get_context_data(self, **kwargs):  # DashboardMixin's context is not needed here
-        return kwargs
-
     def get(self, request, *args, **kwargs):
-        form = DraftForm(request.GET)
+        # Without a choice, the year up to the month shown (what the dashboard shows).
+        form = DraftForm({"period": request.GET.get("period", Period.MONTH)})
         if not form.is_valid():
             messages.error(request, _("Choose the period of the draft report."))
             return redirect(f"{reverse('dashboard-unit', args=[self.scope.pk])}?{self.period}")
