@@ -169,3 +169,16 @@ def test_the_admin_offers_the_default_template(client, superuser):
     client.force_login(superuser)
     response = client.get(reverse("admin:targets_reporttemplate_default"))
     assert response.status_code == 200 and response.content == DEFAULT_TEMPLATE.read_bytes()
+
+
+@pytest.mark.django_db
+def test_a_kept_template_that_cannot_be_filled_in_falls_back_to_the_default_and_says_so(client, users, tree):
+    """A template kept before a placeholder changed: the draft is still made, from the default,
+    and the officer is told."""
+    province = tree["province"]
+    ReportTemplate.objects.create(federation=province, name="cu.docx", content=docx_with("{{ issuer.old_name }}"))
+    client.force_login(users["province"])
+    text = document_text(document(draft(client, province, period="year", year=2020)))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    page = client.get(reverse("dashboard-unit", args=[province.pk])).content.decode()
+    assert "Không điền được mẫu báo cáo “cu.docx” của liên đoàn: đã dùng mẫu mặc định." in page
