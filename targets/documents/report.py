@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organisation
 from targets.dashboards.columns import figure_text, share_text
 from targets.dashboards.verdicts import catch_up_text
-from targets.rollup.breakdown import branch_progress, furthest_behind
+from targets.rollup.breakdown import branch_progress, eligible_by_branch_of, furthest_behind
 from targets.rollup.completeness import completeness, unreported_units
 from targets.rollup.pace import Status
 from targets.rollup.progress import headline, same_period_last_year, scope_progress
@@ -242,10 +242,15 @@ def branches_behind(resolution, scope, month, behind):
     children = list(Organisation.objects.filter(parent=scope).order_by("path"))
     if not children:
         return []
+    # The children's eligible units of every component behind, counted in one query.
+    eligible = eligible_by_branch_of(resolution, [item["row"].component for item in behind], scope, month)
     result = []
     for item in behind:
         row = item["row"]
-        branches = branch_progress(resolution, row.component, scope, month, children, row.profile)
+        component = row.component
+        branches = branch_progress(
+            resolution, component, scope, month, children, row.profile, eligible=eligible[component.pk]
+        )
         furthest = furthest_behind(branches, limit=BRANCHES_BEHIND)
         if not furthest:
             continue
