@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branches.models import Organisation
+from unionplan.admin import WordedChoicesAdmin
 
 from .default_template import DEFAULT_TEMPLATE
 from .models import ReportTemplate
@@ -52,7 +53,7 @@ class ReportTemplateForm(forms.ModelForm):
 
 
 @admin.register(ReportTemplate)
-class ReportTemplateAdmin(admin.ModelAdmin):
+class ReportTemplateAdmin(WordedChoicesAdmin, admin.ModelAdmin):
     form = ReportTemplateForm
     list_display = ("federation", "name", "uploaded_by", "uploaded_at")
     list_filter = ("federation",)
