@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 HOSTILE = (
     "{{ settings.SECRET_KEY }} {% for x in y %} "
     '<w:fldSimple w:instr="HYPERLINK http://evil.example"><w:r><w:t>bấm</w:t></w:r></w:fldSimple> '
-    'HYPERLINK "http://evil.example" & <b>đậm</b> \x07\x0c\x00 ]]>'
+    'HYPERLINK "http://evil.example" & <b>đậm</b> \x07\x0c\x1b ]]>'
 )
 
 
