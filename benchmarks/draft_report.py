@@ -13,7 +13,9 @@ written):
     .venv/bin/python benchmarks/draft_report.py --db postgres://postgres@127.0.0.1:5432/up_docx_nat --repeat 7
 
 Each measurement is made once untimed, then ``--repeat`` times: median and p95 in
-milliseconds, SQL queries per draft, the file's size. The goal: the federation's yearly draft
+milliseconds (wall clock), the median CPU time of this Python process (the app's own work,
+less sensitive to a busy machine than the wall clock; the database's time is not in it), SQL
+queries per draft, the file's size; the load average before and after. The goal: the federation's yearly draft
 at the national size in at most 2 s.
 """
 
@@ -85,27 +87,32 @@ def main():
 
     def timed(function):
         function()  # untimed: caches, connections
-        times, queries = [], 0
+        times, cpu, queries = [], [], 0
         for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 result = function()
                 times.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
             queries = len(captured)
-        return times, queries, result
+        return times, cpu, queries, result
 
     print(f"database: {connection.settings_dict['NAME']} ({connection.vendor}); {units:,} units under {root.code}")
     print(
         f"resolution {resolution.year}; largest upper level: {largest.code if largest else '-'}; repeat {args.repeat}"
     )
-    print(f"{'what':58} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'bytes':>8}")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'what':58} {'median ms':>10} {'p95 ms':>8} {'py cpu ms':>10} {'queries':>8} {'bytes':>8}")
 
     def line(label, function):
-        times, queries, result = timed(function)
+        times, cpu, queries, result = timed(function)
         size = len(result.content) if hasattr(result, "content") else len(result) if isinstance(result, bytes) else ""
         if hasattr(result, "status_code"):
             assert result.status_code == 200, result.status_code
-        print(f"{label:58} {statistics.median(times):10.0f} {percentile95(times):8.0f} {queries:8} {size!s:>8}")
+        print(
+            f"{label:58} {statistics.median(times):10.0f} {percentile95(times):8.0f} "
+            f"{statistics.median(cpu):10.0f} {queries:8} {size!s:>8}"
+        )
 
     def request(unit, period):
         url = reverse("dashboard-draft", args=[unit.pk])
@@ -122,6 +129,7 @@ def main():
         lambda: draft_context(resolution, root, Period.YEAR, year.month),
     )
     line("  Word only: render_docx(default template, that context)", lambda: render_docx(template, context))
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
