@@ -6,7 +6,8 @@ the Word template (``render_docx``).
 
 The database is one filled by ``manage.py generate_scale_data`` and migrated with this
 branch's migrations; a copy, since the benchmark logs in a user it creates (nothing else is
-written):
+written). ``--read-only`` measures the figures and the Word file alone, reading the generated
+database itself (no migration needed, nothing written):
 
     createdb -h 127.0.0.1 -U postgres -T up_nat_130000_3y up_docx_nat
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/up_docx_nat .venv/bin/python manage.py migrate
@@ -39,6 +40,12 @@ def main():
     parser.add_argument("--db", help="DATABASE_URL of the database to measure (default: DATABASE_URL)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--root", help="code of the federation (default: the generated data's root)")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="measure the figures and the Word file only, with no request (no user is logged in, nothing "
+        "is written, this branch's migration is not needed): for a generated database itself",
+    )
     args = parser.parse_args()
     if args.db:
         os.environ["DATABASE_URL"] = args.db
@@ -80,9 +87,10 @@ def main():
         .order_by("-n")
         .first()
     )
-    user, _ = User.objects.get_or_create(username="bench-draft-report", defaults={"is_superuser": True})
     client = Client()
-    client.force_login(user)
+    if not args.read_only:
+        user, _ = User.objects.get_or_create(username="bench-draft-report", defaults={"is_superuser": True})
+        client.force_login(user)
     template = DEFAULT_TEMPLATE.read_bytes()
 
     def timed(function):
@@ -119,10 +127,11 @@ def main():
         return lambda: client.get(url, {"period": period, "year": resolution.year})
 
     year = draft_period(resolution, Period.YEAR, 12)
-    line(f"request: {root.code} yearly draft (tổng kết, to month {year.month})", request(root, "year"))
-    line(f"request: {root.code} mid-year draft (sơ kết)", request(root, "half"))
-    if largest is not None:
-        line(f"request: {largest.code} yearly draft", request(largest, "year"))
+    if not args.read_only:
+        line(f"request: {root.code} yearly draft (tổng kết, to month {year.month})", request(root, "year"))
+        line(f"request: {root.code} mid-year draft (sơ kết)", request(root, "half"))
+        if largest is not None:
+            line(f"request: {largest.code} yearly draft", request(largest, "year"))
     context = draft_context(resolution, root, Period.YEAR, year.month)
     line(
         f"  figures only: draft_context({root.code}, year)",
