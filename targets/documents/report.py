@@ -242,14 +242,16 @@ def branches_behind(resolution, scope, month, behind):
     children = list(Organisation.objects.filter(parent=scope).order_by("path"))
     if not children:
         return []
-    # The children's eligible units of every component behind, counted in one query.
-    eligible = eligible_by_branch_of(resolution, [item["row"].component for item in behind], scope, month)
+    # A child's pace against its own allocation needs its eligible units only for a share or
+    # an all-of-them figure: those are counted in one query for all the components behind.
+    counted = [item["row"].component for item in behind if item["row"].is_share or item["row"].all_eligible]
+    eligible = eligible_by_branch_of(resolution, counted, scope, month)
     result = []
     for item in behind:
         row = item["row"]
         component = row.component
         branches = branch_progress(
-            resolution, component, scope, month, children, row.profile, eligible=eligible[component.pk]
+            resolution, component, scope, month, children, row.profile, eligible=eligible.get(component.pk, {})
         )
         furthest = furthest_behind(branches, limit=BRANCHES_BEHIND)
         if not furthest:
@@ -262,23 +264,35 @@ def branches_behind(resolution, scope, month, behind):
     return result
 
 
-def newest_narratives(narratives, task, limit=NARRATIVES_PER_TASK):
-    """The ``limit`` newest narratives on ``task``: the latest month's first, in the tree's
-    order within a month (the Priority tasks page's order), read a month at a time from the
-    latest back (usually one short query: the latest month has enough)."""
-    found = []
-    for month in range(narratives.month, 0, -1):
-        found += narratives.of_month(month).filter(task=task)[: limit - len(found)]
-        if len(found) >= limit:
-            break
+def newest_narratives(resolution, scope, month, tasks, limit=NARRATIVES_PER_TASK):
+    """{task id: its ``limit`` newest narratives}: the latest month's first, in the tree's order
+    within a month (the Priority tasks page's order). One page of the page's own reader
+    (``NarrativesNewestFirst``: two short queries across a country) usually holds enough for
+    every task; a task it leaves short is read on its own, a month at a time."""
+    narratives = NarrativesNewestFirst(task_narratives(resolution, scope, month), month)
+    found = {task.pk: [] for task in tasks}
+    for narrative in narratives[: limit * len(tasks) * 2]:
+        if len(found[narrative.task_id]) < limit:
+            found[narrative.task_id].append(narrative)
+    for task in tasks:
+        rows = found[task.pk]
+        if len(rows) >= limit:
+            continue
+        rows.clear()
+        for m in range(month, 0, -1):
+            rows += narratives.of_month(m).filter(task=task)[: limit - len(rows)]
+            if len(rows) >= limit:
+                break
     return found
 
 
 def task_rows(resolution, scope, month):
+    summaries = task_summary(resolution, scope, month)
+    newest = newest_narratives(resolution, scope, month, [s.task for s in summaries])
     result = []
-    for summary in task_summary(resolution, scope, month):
+    for summary in summaries:
         task = summary.task
-        narratives = newest_narratives(NarrativesNewestFirst(task_narratives(resolution, scope, month), month), task)
+        narratives = newest[task.pk]
         result.append(
             {
                 "number": str(task.number),
