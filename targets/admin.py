@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from unionplan.admin import WordedChoicesAdmin
 
+from .documents import admin as documents_admin  # noqa: F401  (registers ReportTemplate)
 from .models import (
     Allocation,
     MonthlyReport,

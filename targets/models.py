@@ -1,5 +1,6 @@
 """The app's models, gathered for Django: each is defined in the step that owns it."""
 
+from .documents.models import ReportTemplate
 from .reminders.models import ReminderSent
 from .reporting.ledger.models import ProgressTotal, ReportingTotal, TaskStatusTotal
 from .reporting.models import MonthlyReport, ReportFigure, TaskProgress
@@ -11,6 +12,7 @@ __all__ = [
     "MonthlyReport",
     "PriorityTask",
     "ReminderSent",
+    "ReportTemplate",
     "ProgressTotal",
     "ReportFigure",
     "ReportingTotal",

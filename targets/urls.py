@@ -2,6 +2,7 @@ from django.urls import path
 
 from .dashboards import home
 from .dashboards import views as dashboards
+from .documents import views as documents
 from .reporting import inbox_views
 from .reporting import views as reports
 from .reporting.excel import views as excel
@@ -11,6 +12,7 @@ urlpatterns = [
     path("dashboard/", dashboards.DashboardLandingView.as_view(), name="dashboard"),
     path("dashboard/unit/<int:unit_pk>/", dashboards.UnitDashboardView.as_view(), name="dashboard-unit"),
     path("dashboard/unit/<int:unit_pk>/print/", dashboards.PrintDashboardView.as_view(), name="dashboard-print"),
+    path("dashboard/unit/<int:unit_pk>/draft/", documents.DraftReportView.as_view(), name="dashboard-draft"),
     path(
         "dashboard/unit/<int:unit_pk>/component/<int:component_pk>/",
         dashboards.ComponentDashboardView.as_view(),

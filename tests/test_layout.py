@@ -6,7 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Lowest first: a step may import the steps before it, never one after it.
+# Lowest first: a step may import the steps before it, never one after it. Faces over the
+# same steps sit at one level (a tuple): the dashboards and the written report (documents).
 STEPS = [
     "unionplan.numbers",
     "branches",
@@ -14,7 +15,7 @@ STEPS = [
     "targets.reporting",
     "targets.rollup",
     "targets.reminders",
-    "targets.dashboards",
+    ("targets.dashboards", "targets.documents"),
 ]
 # The wiring on top may import any step.
 WIRING = [
@@ -75,9 +76,14 @@ def within(module, prefix):
 
 def step_of(module):
     for rank, step in enumerate(STEPS):
-        if within(module, step):
+        if any(within(module, name) for name in (step if isinstance(step, tuple) else (step,))):
             return rank
     return None
+
+
+def step_packages():
+    for step in STEPS:
+        yield from step if isinstance(step, tuple) else (step,)
 
 
 def test_imports_run_one_way_along_the_data_s_way():
@@ -138,7 +144,7 @@ def test_no_import_cycles():
 
 
 def test_every_step_says_what_it_owns():
-    for step in STEPS[2:]:
+    for step in list(step_packages())[2:]:
         init = ROOT / Path(*step.split(".")) / "__init__.py"
         docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert docstring and len(docstring) > 80, step
@@ -201,3 +207,18 @@ def test_an_upward_import_between_reporting_rooms_is_caught(monkeypatch):
     assert reporting_room_violations([("targets.reporting.ledger._layout_probe", fake)]) == [
         "targets.reporting.ledger._layout_probe imports targets.reporting.excel.importing"
     ]
+
+
+def test_the_written_report_sits_beside_the_dashboards(monkeypatch):
+    """targets.documents is at the dashboards' level: it may read the rollup and the
+    dashboards' shared pieces, and no lower step may import it."""
+    assert step_of("targets.documents.report") == step_of("targets.dashboards.views")
+    assert step_of("targets.documents.report") > step_of("targets.rollup.progress")
+    fake = ROOT / "targets" / "rollup" / "_layout_probe.py"
+    monkeypatch.setattr("tests.test_layout.product_modules", lambda: iter([("targets.rollup._layout_probe", fake)]))
+    monkeypatch.setattr("tests.test_layout.imports_of", lambda path: {"targets.documents.report"})
+    try:
+        test_imports_run_one_way_along_the_data_s_way()
+    except AssertionError:
+        return
+    raise AssertionError("an import of the documents from the rollup went unnoticed")

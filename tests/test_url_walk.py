@@ -58,6 +58,8 @@ EXPECTED = {
     ("dashboard-unit", "GET", ("rg1",)): row(LOGIN, 200, 200, 200, 404, 404, 200),
     ("dashboard-print", "GET", ("rg",)): row(LOGIN, 200, 200, 404, 404, 404, 200),
     ("dashboard-print", "GET", ("rg1",)): row(LOGIN, 200, 200, 200, 404, 404, 200),
+    ("dashboard-draft", "GET", ("rg",)): row(LOGIN, 200, 200, 404, 404, 404, 200),
+    ("dashboard-draft", "GET", ("rg1",)): row(LOGIN, 200, 200, 200, 404, 404, 200),
     ("dashboard-component", "GET", ("rg", "c1")): row(LOGIN, 200, 200, 404, 404, 404, 200),
     ("dashboard-component", "GET", ("rg1", "c1")): row(LOGIN, 200, 200, 200, 404, 404, 200),
     ("dashboard-completeness", "GET", ()): row(LOGIN, 200, 200, 200, 200, 200, 200),

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Value
+from django.db.models import Case, Count, F, Value, When
 from django.db.models.functions import Coalesce
 
 from branches.models import Organisation
@@ -106,6 +106,35 @@ def eligible_by_branch(resolution, component, scope, month):
         .order_by()
         .values_list("branch", "n")
     )
+
+
+def eligible_by_branch_of(resolution, components, scope, month):
+    """``eligible_by_branch`` of several components at once ({component id: {child's path:
+    units}}), in one query whatever their number: the units are counted once per branch,
+    level, sector and workforce band, and the counts added up per component here."""
+    result = {c.pk: {} for c in components}
+    needing = [c for c in components if c.needs_eligible_units]
+    if not needing:
+        return result
+    thresholds = sorted({c.min_workforce for c in needing if c.min_workforce})
+    bands = {f"w{t}": Case(When(workforce__gte=t, then=Value(True)), default=Value(False)) for t in thresholds}
+    groups = list(
+        Organisation.objects.under(scope, include_self=False)
+        .active_on(resolution.month_end(month))
+        .values("kind", "sector", branch=branch_prefix(scope, "path"), **bands)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for c in needing:
+        kinds, sectors, counts = c.eligible_kinds(), c.eligible_sectors(), result[c.pk]
+        for g in groups:
+            if g["kind"] not in kinds:
+                continue
+            if g["kind"] == Organisation.Kind.GRASSROOTS:
+                if g["sector"] not in sectors or (c.min_workforce and not g[f"w{c.min_workforce}"]):
+                    continue
+            counts[g["branch"]] = counts.get(g["branch"], 0) + g["n"]
+    return result
 
 
 def scope_eligible(resolution, component, scope, month, by_branch):

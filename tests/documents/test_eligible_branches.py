@@ -1,0 +1,20 @@
+"""The draft counts the children's eligible units of all its components behind in one query:
+the same counts as the target page's, component by component."""
+
+import pytest
+
+from targets.rollup.breakdown import eligible_by_branch, eligible_by_branch_of
+from tests.dashboard_data import build_scenario
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("month", [2, 6, 12])
+def test_eligible_units_by_branch_of_every_component_at_once(resolution, tree, month, django_assert_num_queries):
+    build_scenario(resolution, tree)
+    components = list(resolution.components())
+    with django_assert_num_queries(1):
+        together = eligible_by_branch_of(resolution, components, tree["province"], month)
+    for c in components:
+        assert together[c.pk] == eligible_by_branch(resolution, c, tree["province"], month), c
+    assert any(together.values())
