@@ -2,6 +2,7 @@
 
 from django import template
 
+from targets.dashboards.verdicts import BAR_PATTERNS
 from targets.dashboards.verdicts import catch_up_text as _catch_up_text
 from targets.dashboards.verdicts import profile_text as _profile_text
 from targets.dashboards.verdicts import status_badge as _status_badge
@@ -25,3 +26,9 @@ def profile_text(profile):
 def catch_up_text(catch_up, component=None):
     """What it takes per remaining month, against the current pace."""
     return _catch_up_text(catch_up, component)
+
+
+@register.simple_tag
+def bar_patterns():
+    """The hatches the progress bars of a page refer to (once per page)."""
+    return BAR_PATTERNS
