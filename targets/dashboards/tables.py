@@ -108,7 +108,12 @@ class ProgressTable(tables.Table):
             achieved = amount(component, record.achieved)
         notes = []
         if record.pending:
-            notes.append(labelled(_("awaiting approval:"), amount(component, record.pending)))
+            notes.append(
+                format_html(
+                    '<span class="pending">{}</span>',
+                    labelled(_("awaiting approval:"), amount(component, record.pending)),
+                )
+            )
         if component.pk in self.last_year:
             notes.append(
                 format_html(
