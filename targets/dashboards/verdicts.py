@@ -91,7 +91,9 @@ def progress_bar(percent, expected_percent, status):
     """Achieved against the figure as a bar (SVG: drawn without a style attribute, which the
     CSP forbids), with a mark where it should be by now, and the percent as text beside it:
     "đạt 95,6%". The bar is decoration (hidden from screen readers): the text says it all."""
-    filled = _clamp(percent or 0)
+    if percent is None:
+        return "–"  # no figure: nothing to measure against
+    filled = _clamp(percent)
     mark = ""
     if expected_percent is not None:
         x = _clamp(expected_percent)
