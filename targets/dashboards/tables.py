@@ -228,7 +228,7 @@ class BranchTable(tables.Table):
     figure = NumberColumn(verbose_name=_("Allocated figure"), attrs=OPTIONAL_NUMBER)
     achieved = NumberColumn(verbose_name=_("Achieved"), attrs=OPTIONAL_NUMBER)
     pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"), attrs=OPTIONAL_NUMBER)
-    percent = PercentColumn(verbose_name=_("Percent of figure"))
+    percent = PercentColumn(verbose_name=_("Percent of figure"), attrs={"td": {"class": "progress-col"}})
     status = StatusColumn(verbose_name=_("Status"), orderable=False)
 
     class Meta:
@@ -258,6 +258,14 @@ class BranchTable(tables.Table):
 
     def value_pending(self, record):
         return record.pending
+
+    def render_percent(self, record):
+        """A bar of the unit's achieved against its allocation, a mark where it should be by now."""
+        expected = percent_of(record.expected, record.figure) if record.expected is not None else None
+        return progress_bar(record.percent, expected, record.status)
+
+    def value_percent(self, record):
+        return as_float(record.percent)
 
     def render_unit(self, value):
         return unit_link(value, self.component, self.period)

@@ -90,3 +90,32 @@ def test_every_page_reads_at_three_widths_without_accessibility_violations(
             if label in ("1366", "375"):
                 problems += [f"{label} px: {problem}" for problem in accessibility_problems(page)]
     assert problems == []
+
+
+def test_on_a_laptop_the_targets_table_fits_with_names_on_two_lines_and_numbers_on_one(
+    log_in, settings, resolution, tree, users
+):
+    """At 1366 × 768 the province's table of targets fits the page without scrolling inside
+    itself, every target's name takes at most two lines, and no figure breaks across lines."""
+    settings.UNIONPLAN_TODAY = datetime.date(2020, 12, 3)
+    build_scenario(resolution, tree)
+    page = log_in("tinh")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(reverse("dashboard-unit", args=[tree["province"].pk]) + "?month=10")
+    wrapper = page.locator(".table-responsive:has(table.progress-table)")
+    assert wrapper.evaluate("w => w.scrollWidth <= w.clientWidth")
+    lines = page.locator("td.target-name a").evaluate_all(
+        """links => links.map(a => Math.round(a.getBoundingClientRect().height /
+            parseFloat(getComputedStyle(a).lineHeight)))"""
+    )
+    assert len(lines) == 18 and max(lines) <= 2, lines
+    broken = page.locator("td.number, .bar-text, .second-line .tabular").evaluate_all(
+        """cells => cells.filter(c => {
+            const first = c.firstChild;
+            if (!first || first.nodeType !== Node.TEXT_NODE || !first.textContent.trim()) return false;
+            const range = document.createRange();
+            range.selectNodeContents(first);
+            return range.getClientRects().length > 1;
+        }).map(c => c.textContent.trim())"""
+    )
+    assert broken == []
