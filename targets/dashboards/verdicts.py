@@ -33,6 +33,16 @@ def status_badge(status):
     )
 
 
+def verdict_mark(status):
+    """The status on a small chart's card: the same mark, word and colour as the badge."""
+    return format_html(
+        '<span class="badge verdict {}">{} {}</span>',
+        STATUS_CLASSES[status],
+        STATUS_MARKS[status],
+        Status(status).label,
+    )
+
+
 def profile_text(profile):
     """Which rhythm an expectation follows: "theo nhịp năm 2019" or "tuyến tính"."""
     if profile.is_linear:
