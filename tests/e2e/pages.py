@@ -39,6 +39,12 @@ def sideways_overflow(page):
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+def clear_screenshots(role):
+    """Removes a role's screenshots of an earlier run (its units' ids change between runs)."""
+    for old in SCREENSHOTS.glob(f"{role}_*.png"):
+        old.unlink()
+
+
 def screenshot(page, role, path, width):
     """Saves the whole page as screenshots/<role>_<path>_<width>.png."""
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.dashboard_data import build_scenario
 
-from .pages import WIDTHS, accessibility_problems, screenshot, sideways_overflow
+from .pages import WIDTHS, accessibility_problems, clear_screenshots, screenshot, sideways_overflow
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -75,6 +75,7 @@ def test_every_page_reads_at_three_widths_without_accessibility_violations(
     settings.UNIONPLAN_TODAY = datetime.date(2020, 12, 3)
     scenario = build_scenario(resolution, tree)
     page = log_in(role, login_path="/admin/login/" if role == "admin" else "/login/")
+    clear_screenshots(role)
     problems = []
     for path in pages_of(role, resolution, tree, scenario):
         for label, (width, height) in WIDTHS.items():
