@@ -161,3 +161,80 @@ def progress_chart(expected, cumulative, figure, title=""):
         offset += 40 + 6 * len(label)
     parts.append(mark_safe("</svg>"))
     return mark_safe("".join(parts))
+
+
+SMALL_WIDTH, SMALL_HEIGHT, SMALL_PAD = 200, 64, 4
+# The achieved line per verdict: dark colours (4.5:1 against white); the verdict is also
+# written beside the chart, so that colour is never the only sign.
+SMALL_LINE = {
+    "exceeded": "#146c43",
+    "achieved": "#146c43",
+    "on_track": "#0a58ca",
+    "behind": "#b02a37",
+    "not_achieved": "#212529",
+    "no_figure": "#6c757d",
+}
+
+
+def small_multiple(expected, cumulative, figure, status, label):
+    """One target in a thumbnail: cumulative achieved (solid, a dot at the last month)
+    against the expected line (dashed) and the figure (dotted), months 1 to 12 on a shared
+    scale of the figure; ``label`` is what a screen reader hears instead."""
+    top = max([figure or 0, *cumulative, 1]) * 1.08
+    plot_w, plot_h = SMALL_WIDTH - 2 * SMALL_PAD, SMALL_HEIGHT - 2 * SMALL_PAD
+
+    def x(month):
+        return SMALL_PAD + plot_w * month / 12
+
+    def y(value):
+        return SMALL_PAD + plot_h - plot_h * float(value) / float(top)
+
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" class="small-multiple" role="img" '
+            'aria-label="{}">',
+            SMALL_WIDTH,
+            SMALL_HEIGHT,
+            label,
+        ),
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#495057" stroke-width="1"/>',
+            SMALL_PAD,
+            _n(y(0)),
+            SMALL_WIDTH - SMALL_PAD,
+            _n(y(0)),
+        ),
+    ]
+    if figure:
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#000" stroke-width="1" stroke-dasharray="2 2"/>',
+                SMALL_PAD,
+                _n(y(figure)),
+                SMALL_WIDTH - SMALL_PAD,
+                _n(y(figure)),
+            )
+        )
+        curve = " ".join(f"{x(m):.1f},{y(Decimal(figure) * share):.1f}" for m, share in enumerate(expected))
+        parts.append(
+            format_html(
+                '<polyline points="{}" fill="none" stroke="#495057" stroke-width="1.5" stroke-dasharray="5 3"/>',
+                curve,
+            )
+        )
+    if cumulative:
+        points = [(x(0), y(0))] + [(x(m), y(v)) for m, v in enumerate(cumulative, start=1)]
+        colour = SMALL_LINE.get(str(status), "#000")
+        parts.append(
+            format_html(
+                '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"/>'
+                '<circle cx="{}" cy="{}" r="3.5" fill="{}"/>',
+                " ".join(f"{px:.1f},{py:.1f}" for px, py in points),
+                colour,
+                _n(points[-1][0]),
+                _n(points[-1][1]),
+                colour,
+            )
+        )
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(parts))

@@ -3,11 +3,12 @@ CSV with the same Vietnamese headers. Exports carry numbers as numbers (``value_
 show them the Vietnamese way. Shared columns: ``columns``; who reported: ``follow_up_tables``."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from targets.resolution.models import TargetComponent
-from unionplan.numbers import format_number
+from targets.rollup.pace import Status, percent_of
+from unionplan.numbers import format_achievement, format_number
 
 from .columns import (
     NUMBER,
@@ -25,25 +26,29 @@ from .columns import (
     share_text,
     unit_link,
 )
-from .verdicts import catch_up_text, profile_text
+from .verdicts import catch_up_text, profile_text, progress_bar, status_badge
 
 
 class ProgressTable(tables.Table):
     """A scope's progress on each target component."""
 
+    # On the page a row answers "how far along is this target": its name, figure, achieved,
+    # a bar with the percent, the status, the year-end projection. The secondary figures
+    # (unit, awaiting approval, expected by now and its rhythm, shortfall, what it takes) sit
+    # on a second line under the figure they explain; the exports keep each in its column.
     number = tables.Column(accessor="target__number", verbose_name="#", attrs=NUMBER)
-    target = tables.Column(accessor="component", verbose_name=_("Target"))
+    target = tables.Column(accessor="component", verbose_name=_("Target"), attrs={"td": {"class": "target-name"}})
     unit_of_measure = tables.Column(
-        accessor="component__unit_of_measure", verbose_name=_("Unit of measure"), attrs=OPTIONAL
+        accessor="component__unit_of_measure", verbose_name=_("Unit of measure"), visible=False
     )
     figure = NumberColumn(verbose_name=_("Figure"), attrs=OPTIONAL_NUMBER)
     achieved = NumberColumn(verbose_name=_("Achieved"), attrs=OPTIONAL_NUMBER)
-    pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"), attrs=OPTIONAL_NUMBER)
-    percent = PercentColumn(verbose_name=_("Percent of figure"))
-    expected = NumberColumn(verbose_name=_("Expected by now"), attrs=OPTIONAL_NUMBER)
-    status = StatusColumn(verbose_name=_("Status"))
-    remaining = NumberColumn(verbose_name=_("Short of the figure"), attrs=OPTIONAL_NUMBER)
-    catch_up = tables.Column(verbose_name=_("What it takes"), empty_values=(), attrs=OPTIONAL)
+    pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"), visible=False)
+    percent = PercentColumn(verbose_name=_("Percent of figure"), attrs={"td": {"class": "progress-col"}})
+    expected = NumberColumn(verbose_name=_("Expected by now"), visible=False)
+    status = StatusColumn(verbose_name=_("Status"), attrs={"td": {"class": "status-col"}})
+    remaining = NumberColumn(verbose_name=_("Short of the figure"), visible=False)
+    catch_up = tables.Column(verbose_name=_("What it takes"), empty_values=(), visible=False)
     projected = NumberColumn(verbose_name=_("Projected year-end"), attrs=OPTIONAL_NUMBER)
     # Exports only (the page shows it under "Achieved"): a target that continues last year's.
     same_period_last_year = tables.Column(verbose_name=_("Same period last year"), empty_values=(), visible=False)
@@ -71,6 +76,7 @@ class ProgressTable(tables.Table):
         return str(catch_up_text(record.catch_up, record.component))
 
     def render_target(self, record):
+        """The resolution's short name (two lines at most), its full text on hover."""
         component = record.component
         name = component.target.short_name
         if component.label:
@@ -78,7 +84,10 @@ class ProgressTable(tables.Table):
         if self.scope is None:
             return name
         return format_html(
-            '<a href="{}">{}</a>', period_link("dashboard-component", self.period, self.scope.pk, component.pk), name
+            '<a href="{}" title="{}">{}</a>',
+            period_link("dashboard-component", self.period, self.scope.pk, component.pk),
+            component.target.text,
+            name,
         )
 
     def value_target(self, record):
@@ -86,34 +95,74 @@ class ProgressTable(tables.Table):
         return f"{component.target.short_name} – {component.label}" if component.label else component.target.short_name
 
     def render_figure(self, record):
-        return figure_text(record.component, record)
+        unit = "" if record.component.is_money or record.is_share else record.component.unit_of_measure
+        return format_html("{}{}", figure_text(record.component, record), second_line(unit, css="unit"))
 
     def render_achieved(self, record):
         component = record.component
         if record.is_share:
-            return share_text(record.share, record.achieved, record.eligible, component.unit_of_measure)
-        if record.all_eligible and record.figure:
+            achieved = share_text(record.share, record.achieved, record.eligible, component.unit_of_measure)
+        elif record.all_eligible and record.figure:
             achieved = f"{format_number(record.achieved)}/{format_number(record.figure)}"
         else:
             achieved = amount(component, record.achieved)
-        if component.pk not in self.last_year:
-            return achieved
+        notes = []
+        if record.pending:
+            notes.append(
+                format_html(
+                    '<span class="pending">{}</span>',
+                    labelled(_("awaiting approval:"), amount(component, record.pending)),
+                )
+            )
+        if component.pk in self.last_year:
+            notes.append(
+                format_html(
+                    '<span class="last-year">{}</span>',
+                    _("same period %(year)s: %(achieved)s")
+                    % {"year": self.year - 1, "achieved": amount(component, self.last_year[component.pk])},
+                )
+            )
+        return format_html("{}{}", achieved, second_line(*notes))
+
+    def render_percent(self, record):
+        """A bar of achieved against the figure, a mark where it should be by now, the percent."""
+        expected = percent_of(record.expected, record.figure) if record.expected is not None else None
+        bar = progress_bar(record.percent, expected, record.status)
+        if record.expected is None:
+            return bar
         return format_html(
-            '{}<br><span class="small text-muted last-year">{}</span>',
-            achieved,
-            _("same period %(year)s: %(achieved)s")
-            % {"year": self.year - 1, "achieved": amount(component, self.last_year[component.pk])},
+            "{}{}",
+            bar,
+            second_line(
+                labelled(
+                    _("expected by now:"),
+                    measured_text(record.component, record, record.expected),
+                    f"({profile_text(record.profile)})",
+                ),
+                css="expected",
+            ),
         )
+
+    def value_percent(self, record):
+        return as_float(record.percent)
+
+    def value_status(self, record):
+        return str(Status(record.status).label)
+
+    def render_status(self, record):
+        """The verdict; under it what is still missing and what each remaining month needs."""
+        notes = []
+        if record.remaining:
+            notes.append(labelled(_("short by"), measured_text(record.component, record, record.remaining)))
+        if record.catch_up:
+            notes.append(catch_up_text(record.catch_up, record.component))
+        return format_html("{}{}", status_badge(record.status), second_line(*notes, css="catch-up"))
 
     def render_pending(self, record):
         return amount(record.component, record.pending)
 
     def render_expected(self, record):
-        return format_html(
-            '{}<span class="d-block small text-muted">{}</span>',
-            measured_text(record.component, record, record.expected),
-            profile_text(record.profile),
-        )
+        return measured_text(record.component, record, record.expected)
 
     def render_projected(self, record):
         return measured_text(record.component, record, record.projected)
@@ -139,6 +188,34 @@ class ProgressTable(tables.Table):
         return as_float(record.projected) if record.is_share else record.projected
 
 
+class PrintProgressTable(ProgressTable):
+    """The progress table of the A4 print view: every figure in a column of its own, plain
+    text, as a report on paper reads (no bar, no second lines)."""
+
+    unit_of_measure = tables.Column(accessor="component__unit_of_measure", verbose_name=_("Unit of measure"))
+    pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"))
+    expected = NumberColumn(verbose_name=_("Expected by now"))
+    remaining = NumberColumn(verbose_name=_("Short of the figure"))
+    catch_up = tables.Column(verbose_name=_("What it takes"), empty_values=())
+
+    class Meta(ProgressTable.Meta):
+        attrs = {"class": "table table-sm progress-table"}
+
+    def render_figure(self, record):
+        return figure_text(record.component, record)
+
+    def render_achieved(self, record):
+        if record.is_share:
+            return share_text(record.share, record.achieved, record.eligible, record.component.unit_of_measure)
+        return amount(record.component, record.achieved)
+
+    def render_percent(self, value):
+        return format_achievement(value)
+
+    def render_status(self, value):
+        return status_badge(value)
+
+
 class BranchTable(tables.Table):
     """The children of a scope on one component: allocation, achieved, percent, rank."""
 
@@ -151,7 +228,7 @@ class BranchTable(tables.Table):
     figure = NumberColumn(verbose_name=_("Allocated figure"), attrs=OPTIONAL_NUMBER)
     achieved = NumberColumn(verbose_name=_("Achieved"), attrs=OPTIONAL_NUMBER)
     pending = NumberColumn(verbose_name=_("Submitted, awaiting approval"), attrs=OPTIONAL_NUMBER)
-    percent = PercentColumn(verbose_name=_("Percent of figure"))
+    percent = PercentColumn(verbose_name=_("Percent of figure"), attrs={"td": {"class": "progress-col"}})
     status = StatusColumn(verbose_name=_("Status"), orderable=False)
 
     class Meta:
@@ -181,6 +258,14 @@ class BranchTable(tables.Table):
 
     def value_pending(self, record):
         return record.pending
+
+    def render_percent(self, record):
+        """A bar of the unit's achieved against its allocation, a mark where it should be by now."""
+        expected = percent_of(record.expected, record.figure) if record.expected is not None else None
+        return progress_bar(record.percent, expected, record.status)
+
+    def value_percent(self, record):
+        return as_float(record.percent)
 
     def render_unit(self, value):
         return unit_link(value, self.component, self.period)
@@ -266,6 +351,23 @@ class ContributionTable(tables.Table):
 
     def value_standing(self, record):
         return str(standing_text(record))
+
+
+def labelled(label, value, after=""):
+    """ "chờ duyệt: 200": a secondary figure with its label, the figure kept on one line."""
+    return format_html('{} <span class="tabular">{}</span>{}', label, value, f" {after}" if after else "")
+
+
+def second_line(*notes, css=""):
+    """Secondary figures in small print under the main one ("" when there are none)."""
+    notes = [note for note in notes if note]
+    if not notes:
+        return ""
+    return format_html(
+        '<span class="d-block small text-muted second-line {}">{}</span>',
+        css,
+        format_html_join(" · ", "{}", ((note,) for note in notes)),
+    )
 
 
 def standing_text(record):

@@ -26,14 +26,22 @@ from targets.rollup.breakdown import (
 )
 from targets.rollup.completeness import completeness, unreported_units
 from targets.rollup.contribution import unit_contribution
-from targets.rollup.pace import expected_fraction
-from targets.rollup.progress import cumulative_by_month, headline, same_period_last_year, scope_progress
+from targets.rollup.pace import Status, expected_fraction, share_of
+from targets.rollup.progress import (
+    cumulative_by_component,
+    cumulative_by_month,
+    headline,
+    same_period_last_year,
+    scope_progress,
+)
 from targets.rollup.tasks import NarrativesNewestFirst, task_narratives, task_summary
 from unionplan import clock
+from unionplan.numbers import format_achievement
 from unionplan.paging import CappedRequestConfig, CountedPaginator
 from unionplan.spreadsheets import ascii_slug
 
-from .charts import progress_chart
+from .charts import progress_chart, small_multiple
+from .columns import period_link
 from .filters import BranchFilter, NarrativeFilter
 from .follow_up_tables import (
     CompletenessTable,
@@ -43,7 +51,7 @@ from .follow_up_tables import (
     UnreportedUnitsTable,
 )
 from .mixins import PER_PAGE, DashboardMixin, TablesExportMixin, home_unit
-from .tables import BehindTable, BranchTable, ContributionTable, ProgressTable
+from .tables import BehindTable, BranchTable, ContributionTable, PrintProgressTable, ProgressTable
 
 
 class DashboardLandingView(LoginRequiredMixin, RedirectView):
@@ -81,6 +89,33 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
     @cached_property
     def rows(self):
         return scope_progress(self.resolution, self.scope, self.month)
+
+    @cached_property
+    def small_multiples(self):
+        """One thumbnail per target component: cumulative achieved against the expected line,
+        linking to the target's page (read by the template only, never by an export)."""
+        rows = self.rows
+        series = cumulative_by_component(self.resolution, [row.component for row in rows], self.scope, self.month)
+        charts = []
+        for row in rows:
+            component = row.component
+            cumulative = series[component.pk]
+            if row.is_share:
+                cumulative = [share_of(value, row.eligible) or 0 for value in cumulative]
+            expected = [expected_fraction(m, component.target.due_month, row.profile) for m in range(13)]
+            label = _("%(target)s: %(percent)s, %(status)s") % {
+                "target": component,
+                "percent": format_achievement(row.percent),
+                "status": Status(row.status).label,
+            }
+            charts.append(
+                {
+                    "row": row,
+                    "chart": small_multiple(expected, cumulative, row.figure, row.status, label),
+                    "url": period_link("dashboard-component", self.period, self.scope.pk, component.pk),
+                }
+            )
+        return charts
 
     def get_tables(self):
         if self.scope.is_grassroots:
@@ -122,7 +157,7 @@ class PrintDashboardView(UnitDashboardView):
         if self.scope.is_grassroots:
             # A grassroots union prints its own contribution month by month.
             return super().get_tables()
-        table = ProgressTable(self.rows, month=self.month)
+        table = PrintProgressTable(self.rows, month=self.month)
         CappedRequestConfig(self.request, paginate=False).configure(table)
         return {"progress": table}
 

@@ -38,7 +38,8 @@ def quantity_field(label):
         required=False,
         min_value=0,
         max_value=MAX_QUANTITY,
-        widget=forms.TextInput(attrs={"class": "form-control text-end"}),
+        # A phone opens its numeric keyboard (a whole number: digits, "5.821" as well as "5821").
+        widget=forms.TextInput(attrs={"class": "form-control text-end", "inputmode": "numeric", "autocomplete": "off"}),
     )
 
 
@@ -51,7 +52,8 @@ def value_field(label):
         max_value=MAX_VALUE,
         max_digits=VALUE_DIGITS,
         decimal_places=VALUE_PLACES,
-        widget=forms.TextInput(attrs={"class": "form-control text-end"}),
+        # A phone opens its keyboard of digits with a decimal separator ("2,5").
+        widget=forms.TextInput(attrs={"class": "form-control text-end", "inputmode": "decimal", "autocomplete": "off"}),
     )
 
 

@@ -50,7 +50,7 @@ class ReportStatusTable(tables.Table):
 
     def render_state(self, value, record):
         badge = format_html(
-            '<span class="badge bg-{}" data-state="{}">{}</span>',
+            '<span class="badge text-bg-{}" data-state="{}">{}</span>',
             STATE_BADGES.get(value, "secondary"),
             value,
             STATE_LABELS.get(value, value),

@@ -343,3 +343,29 @@ def cumulative_by_month(resolution, component, scope, month):
             .aggregate(**{f"m{m}": measure_aggregate(component, Q(report__month__lte=m)) for m in months})
         )
     return [counts[f"m{m}"] or 0 for m in months]
+
+
+def cumulative_by_component(resolution, components, scope, month):
+    """{component pk: cumulative approved achievement at the end of months 1..``month``} for
+    every component at once, the same figures as ``cumulative_by_month``: one query from the
+    ledger for a scope that keeps totals (one per component counting units founded), else one
+    per component."""
+    if not keeps_totals(scope):
+        return {c.pk: cumulative_by_month(resolution, c, scope, month) for c in components}
+    series = {}
+    from_ledger = [c for c in components if c.measure != Measure.UNITS_FOUNDED]
+    per_month = {}
+    for component_pk, m, *values in ProgressTotal.objects.filter(
+        organisation=scope, component__in=from_ledger, month__lte=month
+    ).values_list("component", "month", *ACHIEVED_FIELD.values()):
+        per_month[component_pk, m] = dict(zip(ACHIEVED_FIELD, values, strict=True))
+    for component in components:
+        if component.measure == Measure.UNITS_FOUNDED:
+            series[component.pk] = cumulative_by_month(resolution, component, scope, month)
+            continue
+        running, values = 0, []
+        for m in range(1, month + 1):
+            running += per_month.get((component.pk, m), {}).get(component.measure, 0)
+            values.append(running)
+        series[component.pk] = values
+    return series

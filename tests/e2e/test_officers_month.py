@@ -67,6 +67,7 @@ def test_the_grassroots_to_do_nothing_to_report_and_withdraw(log_in, resolution,
         submit(resolution, school, users["school"], month, 1)
 
     officer = log_in("school")
+    officer.locator("#nav-figures").click()  # the menu's group "Theo dõi"
     officer.get_by_role("link", name="Nghị quyết").click()  # the home page
     todo = officer.locator("#todo")
     assert "hạn 20/12/2020, còn 17 ngày" in todo.locator("#todo-current").inner_text()
@@ -83,6 +84,7 @@ def test_the_grassroots_to_do_nothing_to_report_and_withdraw(log_in, resolution,
     # Leaving the page with the figure unsaved: the browser asks; staying keeps it.
     dialogs = []
     officer.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    officer.locator("#nav-figures").click()  # the menu's group "Theo dõi"
     officer.get_by_role("link", name="Nghị quyết").click()
     officer.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]

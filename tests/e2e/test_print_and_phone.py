@@ -125,3 +125,39 @@ def test_on_a_phone_a_grassroots_union_sees_its_year_to_date(browser, live_serve
     no_sideways_scrolling(page)
     cells_on_screen(page, "table.contribution-table", ["Chỉ tiêu", "Lũy kế"])
     context.close()
+
+
+def test_every_month_prints_on_one_a4_page_for_the_province_an_upper_level_and_a_grassroots_union(
+    log_in, settings, resolution, tree, users
+):
+    """Months 1 to 12, for the province, an upper level and a grassroots union (long names, the
+    scenario's reports: rows say what each target still needs), printed by Chromium with its
+    own page settings and with the stylesheet's: always one portrait A4 page with both
+    signatures."""
+    from tests.dashboard_data import build_scenario
+
+    settings.UNIONPLAN_TODAY = datetime.date(2021, 1, 25)  # every month of 2020 can be shown
+    build_scenario(resolution, tree)
+    tree["rach_gia"].name = "Liên đoàn Lao động thành phố Rạch Giá, tỉnh Kiên Giang"
+    tree["rach_gia"].save()
+    tree["school"].name = "Công đoàn cơ sở Trường Trung học phổ thông chuyên Huỳnh Mẫn Đạt (Rạch Giá)"
+    tree["school"].save()
+    page = log_in("tinh")
+    counts = {}
+    for unit in (tree["province"], tree["rach_gia"], tree["school"]):
+        for month in range(1, 13):
+            page.emulate_media(media="screen")
+            assert page.goto(f"/dashboard/unit/{unit.pk}/print/?month={month}").status == 200
+            page.emulate_media(media="print")
+            for prefer_css in (False, True):
+                pdf = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=prefer_css)))
+                counts[unit.code, month, prefer_css] = len(pdf.pages)
+                last = pdf.pages[-1]
+                if not prefer_css:  # reading a PDF's text is slow: once per sheet is enough
+                    text = last.extract_text()
+                    assert "Người lập biểu" in text and "Thủ trưởng đơn vị" in text, (unit.code, month)
+                width, height = (float(v) for v in last.mediabox.upper_right)
+                # A4 portrait (Chromium's own A4 is 8.27 × 11.7 inches: a point more each way).
+                assert abs(width - A4_POINTS[0]) < 2 and abs(height - A4_POINTS[1]) < 2, (width, height)
+    assert len(counts) == 72
+    assert {key: n for key, n in counts.items() if n != 1} == {}

@@ -29,13 +29,24 @@ def vn_int(text):
 
 
 def target_row(page, number=1):
-    """The cells of target ``number`` in the dashboard's progress table, by column header."""
+    """The cells of target ``number`` in the dashboard's progress table, by column header: each
+    cell's main figure (its second line of secondary figures and its bar left out), and what is submitted,
+    awaiting approval, read from under the achieved figure ("0" when nothing waits)."""
     table = page.locator("table.progress-table")
     headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
     row = table.locator("tbody tr").filter(has=page.locator(f"td:first-child:text-is('{number}')"))
-    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    cells = row.locator("td").evaluate_all(
+        """cells => cells.map(cell => {
+            const main = cell.cloneNode(true);
+            main.querySelectorAll(".second-line, svg").forEach(part => part.remove());
+            return main.textContent.replace(/\\s+/g, " ").trim();
+        })"""
+    )
     assert len(cells) == len(headers), (headers, cells)
-    return dict(zip(headers, cells, strict=True))
+    found = dict(zip(headers, cells, strict=True))
+    pending = row.locator(".pending .tabular")
+    found["Đã gửi, chờ duyệt"] = pending.inner_text() if pending.count() else "0"
+    return found
 
 
 def approve_in_the_background(resolution, unit, officer, reviewer, component, quantity):
@@ -106,6 +117,7 @@ def test_a_month_filed_returned_corrected_approved_counted_and_exported(
 
     # The upper level finds the report in its review list and returns it with a comment.
     reviewer = log_in("rachgia")
+    reviewer.locator("#nav-report").click()  # the menu's group "Báo cáo"
     reviewer.get_by_role("link", name="Duyệt báo cáo").click()
     reviewer.select_option("#id_month", str(MONTH))
     reviewer.get_by_role("button", name="Lọc").click()

@@ -113,8 +113,8 @@ def test_the_menu_keeps_the_year_between_pages(client, users, tree, two_years):
         (users["firm"], reverse("report_edit", args=[2020, DEC, firm])),
     ]:
         text = get(client, user, url)
-        nav = text.split('id="mainnav"')[1].split("</ul>")[0]
-        links = re.findall(r'class="nav-link[^"]*" href="([^"]*)"', nav)
+        nav = text.split('id="mainnav"')[1].split("</nav>")[0]  # the menu's links and its groups'
+        links = re.findall(r'class="(?:nav-link|dropdown-item)[^"]*" href="([^"]*)"', nav)
         assert len(links) >= 4, (url, links)
         for link in links:
             if link.split("?")[0] in menu or link.startswith("/reports/?"):
