@@ -1,6 +1,9 @@
 """The app's models, gathered for Django: each is defined in the step that owns it."""
 
+from unionplan.background import ScheduledJob, WorkerHeartbeat
+
 from .reminders.models import ReminderSent
+from .reporting.excel.models import ExcelImport
 from .reporting.ledger.models import ProgressTotal, ReportingTotal, TaskStatusTotal
 from .reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from .resolution.allocations import Allocation
@@ -8,6 +11,9 @@ from .resolution.models import PriorityTask, Resolution, Target, TargetComponent
 
 __all__ = [
     "Allocation",
+    "ExcelImport",
+    "ScheduledJob",
+    "WorkerHeartbeat",
     "MonthlyReport",
     "PriorityTask",
     "ReminderSent",
