@@ -62,8 +62,22 @@ class Command(DbWorkerCommand):
             "--no-schedule", action="store_false", dest="schedule", help="Run jobs only; enqueue no scheduled work."
         )
 
-    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, reload, max_tasks,
-               worker_id, exclude_queues, schedule=True, **options):
+    def handle(
+        self,
+        *,
+        verbosity,
+        queue_name,
+        interval,
+        batch,
+        backend_name,
+        startup_delay,
+        reload,
+        max_tasks,
+        worker_id,
+        exclude_queues,
+        schedule=True,
+        **options,
+    ):
         self.configure_logging(verbosity)
         worker = BeatingWorker(
             queue_names=queue_name.split(","),

@@ -268,9 +268,7 @@ def excel_resolve(request):
     upper = access.bulk_entry_root(request.user)
     if upper is None:
         raise PermissionDenied
-    job = ExcelImport.objects.filter(
-        pk=_uuid_or_none(request.POST.get("token")), uploaded_by=request.user
-    ).first()
+    job = ExcelImport.objects.filter(pk=_uuid_or_none(request.POST.get("token")), uploaded_by=request.user).first()
     result = jobs.import_pending(job, upper=upper) if job else None
     if result is None:
         messages.error(request, _("The uploaded file is no longer kept: upload it again."))
