@@ -2,6 +2,7 @@
 
 from unionplan.background import ScheduledJob, WorkerHeartbeat
 
+from .dashboards.models import ExportFile
 from .reminders.models import ReminderSent
 from .reporting.excel.models import ExcelImport
 from .reporting.ledger.models import ProgressTotal, ReportingTotal, TaskStatusTotal
@@ -12,6 +13,7 @@ from .resolution.models import PriorityTask, Resolution, Target, TargetComponent
 __all__ = [
     "Allocation",
     "ExcelImport",
+    "ExportFile",
     "ScheduledJob",
     "WorkerHeartbeat",
     "MonthlyReport",

@@ -70,6 +70,27 @@ def workers_gone(worker_ids):
     return not WorkerHeartbeat.objects.filter(worker_id__in=worker_ids, seen_at__gte=since).exists()
 
 
+def task_lost(task_id, message):
+    """Whether the task ``task_id`` will never finish: it failed, or it is marked running by
+    workers that are all gone (then it is marked failed with ``message``, for the admin)."""
+    from django_tasks_db.models import DBTaskResult
+
+    row = DBTaskResult.objects.filter(pk=task_id).first() if task_id else None
+    if row is None:
+        return False
+    if row.status == TaskResultStatus.FAILED:
+        return True
+    if row.status == TaskResultStatus.RUNNING and workers_gone(row.worker_ids):
+        DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=timezone.now(),
+            exception_class_path="unionplan.background.WorkerLost",
+            traceback=str(message),
+        )
+        return True
+    return False
+
+
 class ScheduledJob(models.Model):
     """A piece of work done once a day at ``hour`` (local time), by whichever worker gets
     there first: reminders, the nightly check of the running totals, pruning."""

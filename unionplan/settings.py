@@ -263,6 +263,8 @@ BACKGROUND_SCHEDULE = {
 EXPORT_IN_REQUEST_ROWS = int(os.environ.get("EXPORT_IN_REQUEST_ROWS", "2000"))
 # Finished export files and import uploads are kept this many hours, then pruned.
 JOB_FILES_KEPT_HOURS = int(os.environ.get("JOB_FILES_KEPT_HOURS", "24"))
+# Finished jobs' rows (imports, task results) are kept this many days, then pruned.
+JOB_ROWS_KEPT_DAYS = int(os.environ.get("JOB_ROWS_KEPT_DAYS", "14"))
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,9 @@ same arguments and the same ``.response(filename)``.
 """
 
 import codecs
+import csv
 import io
+import itertools
 import re
 import unicodedata
 from decimal import Decimal
@@ -137,47 +139,16 @@ def _number_format(value, column_format):
 
 
 def write_xlsx(dataset, *, title_lines=(), column_formats=()):
-    """The XLSX file of a tablib ``dataset`` for a meeting: the ``title_lines`` first (the
-    first in bold, larger), a blank line, the header in bold and frozen under the title,
-    columns as wide as their content, numbers as numbers with display formats (a column's
-    own from ``column_formats``, else by type), every string a text cell. Returns bytes."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=clean_text(dataset.title or "Sheet")[:31])
-    headers = list(dataset.headers or [])
-    rows = [list(row) for row in dataset]
-    for i, width in enumerate(column_widths(headers, rows), start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    header_row = len(title_lines) + (2 if title_lines else 1)
-    sheet.freeze_panes = f"A{header_row + 1}"
-    for n, line in enumerate(title_lines):
-        cell = text_cell(sheet, line)
-        cell.font = Font(bold=True, size=13) if n == 0 else Font(italic=n == len(title_lines) - 1)
-        sheet.append([cell])
-    if title_lines:
-        sheet.append([])
-    header_cells = []
-    for value in headers:
-        cell = text_cell(sheet, value)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    formats = list(column_formats) + [None] * (len(headers) - len(column_formats))
-    for row in rows:
-        cells = []
-        for i, value in enumerate(row):
-            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-                cell = text_cell(sheet, value)
-                if _display_length(value) > MAX_WIDTH:  # wider than its column: wrapped, not cut
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-                cells.append(cell)
-                continue
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.number_format = _number_format(value, formats[i] if i < len(formats) else None)
-            cells.append(cell)
-        sheet.append(cells)
+    """The XLSX file of a tablib ``dataset`` for a meeting (``write_xlsx_rows``). Returns bytes."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx_rows(
+        buffer,
+        dataset.headers or [],
+        (list(row) for row in dataset),
+        title=dataset.title or "Sheet",
+        title_lines=title_lines,
+        column_formats=column_formats,
+    )
     return buffer.getvalue()
 
 
@@ -232,3 +203,105 @@ class SafeTableExport(TableExport):
             return write_xlsx(self.dataset, title_lines=self.title_lines, column_formats=self.column_formats)
         dataset = self._neutralised(lambda value: csv_safe(clean_text(value)))
         return codecs.BOM_UTF8.decode() + dataset.export(self.format)
+
+
+# Excel's sheet holds 1,048,576 rows; a longer list goes on to a second sheet, never cut.
+EXCEL_MAX_ROWS = 1_048_576
+WIDTH_SAMPLE_ROWS = 1000  # columns are fitted to the header and the first rows
+
+
+def _row_cells(sheet, row, formats):
+    cells = []
+    for i, value in enumerate(row):
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            cell = text_cell(sheet, value)
+            if _display_length(value) > MAX_WIDTH:  # wider than its column: wrapped, not cut
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cells.append(cell)
+            continue
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _number_format(value, formats[i] if i < len(formats) else None)
+        cells.append(cell)
+    return cells
+
+
+def write_xlsx_rows(
+    out, headers, rows, *, title="Sheet", title_lines=(), column_formats=(), progress=None, max_sheet_rows=None
+):
+    """Write an XLSX file of ``rows`` (an iterable of tuples, e.g. a ``values_list`` query
+    read in chunks) to the binary file ``out``, as ``write_xlsx`` lays it out: the title
+    block, a bold frozen header, fitted columns, numbers as numbers, every string a text
+    cell. Rows stream through (memory does not follow their number); when a sheet is full
+    (Excel's 1,048,576 rows, or ``max_sheet_rows``) the list goes on in another sheet with
+    the same title block and header. ``progress(rows written)`` is called every 5,000 rows.
+    Returns the number of rows written."""
+    limit = max_sheet_rows or EXCEL_MAX_ROWS
+    workbook = Workbook(write_only=True)
+    headers = list(headers)
+    formats = list(column_formats) + [None] * (len(headers) - len(column_formats))
+    rows = iter(rows)
+    first = [list(row) for _n, row in zip(range(WIDTH_SAMPLE_ROWS), rows, strict=False)]
+    widths = column_widths(headers, first)
+    header_row = len(title_lines) + (2 if title_lines else 1)
+    room = limit - header_row
+
+    def new_sheet(number):
+        name = clean_text(title or "Sheet")[: 31 if number == 1 else 28]
+        sheet = workbook.create_sheet(title=name if number == 1 else f"{name} {number}")
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = f"A{header_row + 1}"
+        for n, line in enumerate(title_lines):
+            cell = text_cell(sheet, line)
+            cell.font = Font(bold=True, size=13) if n == 0 else Font(italic=n == len(title_lines) - 1)
+            sheet.append([cell])
+        if title_lines:
+            sheet.append([])
+        header_cells = []
+        for value in headers:
+            cell = text_cell(sheet, value)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        return sheet
+
+    written, number = 0, 1
+    sheet, in_sheet = new_sheet(1), 0
+    for row in itertools.chain(first, rows):
+        if in_sheet == room:
+            number += 1
+            sheet, in_sheet = new_sheet(number), 0
+        sheet.append(_row_cells(sheet, row, formats))
+        in_sheet += 1
+        written += 1
+        if progress is not None and written % 5000 == 0:
+            progress(written)
+    workbook.save(out)
+    return written
+
+
+def write_csv_rows(out, headers, rows):
+    """Write ``headers`` and ``rows`` as CSV text to the text file ``out``: the UTF-8
+    byte-order mark first, each string cleaned and neutralised (``csv_safe``)."""
+    writer = csv.writer(out)
+    out.write(codecs.BOM_UTF8.decode())
+    writer.writerow([csv_safe(clean_text(h)) for h in headers])
+    for row in rows:
+        writer.writerow([csv_safe(clean_text(value)) for value in row])
+
+
+def table_rows(table, exclude_columns=()):
+    """(headers, rows, column formats) of a django-tables2 ``table`` as exported: a table
+    with ``export_rows()`` (a values query, no rendering per cell) gives its own; any other
+    goes through django-tables2's ``as_values()`` (small tables: a page's summary)."""
+    if hasattr(table, "export_rows"):
+        return table.export_rows()
+    values = table.as_values(exclude_columns=exclude_columns)
+    headers = next(values)
+    formats = [
+        getattr(column.column, "export_format", None)
+        for column in table.columns.iterall()
+        if not (column.column.exclude_from_export or column.name in exclude_columns)
+    ]
+    return headers, values, formats

@@ -11,8 +11,7 @@ import io
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
 from branches.models import User
 from unionplan import background
@@ -129,20 +128,9 @@ def excel_import_task(import_id):
 def import_status(job):
     """``job`` as it stands, marked failed (nothing saved) when the worker running it is
     gone or its task failed unexpectedly. Returns the job, refreshed."""
-    if not job.is_running or not job.task_id:
-        return job
-    task_row = DBTaskResult.objects.filter(pk=job.task_id).first()
-    lost = task_row is not None and (
-        task_row.status == TaskResultStatus.FAILED
-        or (task_row.status == TaskResultStatus.RUNNING and background.workers_gone(task_row.worker_ids))
-    )
-    if lost:
-        if task_row.status == TaskResultStatus.RUNNING:
-            DBTaskResult.objects.filter(pk=task_row.pk, status=TaskResultStatus.RUNNING).update(
-                status=TaskResultStatus.FAILED,
-                exception_class_path="unionplan.background.WorkerLost",
-                traceback=_("The background worker stopped while running this job."),
-            )
+    if job.is_running and background.task_lost(
+        job.task_id, _("The background worker stopped while running this job.")
+    ):
         ExcelImport.objects.filter(pk=job.pk, status__in=ExcelImport.RUNNING).update(status=Status.FAILED)
         job.refresh_from_db()
     return job
