@@ -170,7 +170,7 @@ class Run:
         for earlier in range(1, month + 1):
             rows = (
                 self.unreported(resolution, earlier)
-                .filter(parent__in=uppers.values("pk"))
+                .filter(parent__in=list(upper_names))
                 .order_by("path")
                 .values_list("parent_id", "pk", "name", "contact_person", "phone")
             )
