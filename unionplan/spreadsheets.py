@@ -292,7 +292,14 @@ class _Styles:
 
 def _cell(ref, value, style, styles, column_format):
     """One cell's XML: every string an inline text (never a formula), numbers as numbers."""
-    if value is None or value == "":
+    if type(value) is str:  # the most common case first: this runs for every cell
+        if not value:
+            return ""
+        if style == 0 and len(value) > MAX_WIDTH and _display_length(value) > MAX_WIDTH:
+            style = 4  # wider than its column: wrapped, not cut
+        styled = f' s="{style}"' if style else ""
+        return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
+    if value is None:
         return ""
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
@@ -307,11 +314,7 @@ def _cell(ref, value, style, styles, column_format):
     if isinstance(value, datetime.date):
         serial = (value - _EPOCH.date()).days
         return f'<c r="{ref}" s="{styles.number(DATE_FORMAT)}"><v>{serial}</v></c>'
-    text = _xml_text(value)
-    if style == 0 and _display_length(value) > MAX_WIDTH:  # wider than its column: wrapped, not cut
-        style = 4
-    styled = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return _cell(ref, str(value), style, styles, column_format)
 
 
 def write_xlsx_rows(
