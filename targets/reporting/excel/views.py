@@ -189,7 +189,8 @@ def excel_upload(request):
                 messages.info(request, _("This file is already being imported: here is its progress."))
             return redirect("excel_job", job.pk)
     context = _upload_context(request, upper, choice, upload_form=upload_form)
-    return render(request, "reports/excel_upload.html", context, status=400 if upload_form.errors else 200)
+    refused = upload_form.errors and request.FILES  # a file refused at once (not a form left empty)
+    return render(request, "reports/excel_upload.html", context, status=400 if refused else 200)
 
 
 def _own_job(request, pk):
