@@ -18,6 +18,7 @@ from django.test import RequestFactory
 from django.urls import resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from branches.access import can_view_unit
@@ -27,6 +28,7 @@ from unionplan.spreadsheets import write_csv_rows, write_xlsx_rows
 from .models import ExportFile
 
 Status = ExportFile.Status
+_NO_LONGER = gettext_lazy("This table is no longer available to you: its union was removed or moved out of your reach.")
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -115,8 +117,9 @@ def file_build(export_id):
         with translation.override(settings.LANGUAGE_CODE):
             match.func(request, *match.args, **match.kwargs)
     except (Http404, PermissionDenied):
-        message = _("This table is no longer available to you: its union was removed or moved out of your reach.")
-        ExportFile.objects.filter(pk=job.pk).update(status=Status.FAILED, message=message, finished_at=timezone.now())
+        ExportFile.objects.filter(pk=job.pk).update(
+            status=Status.FAILED, message=str(_NO_LONGER), finished_at=timezone.now()
+        )
         return Status.FAILED
     job.refresh_from_db()
     if job.status != Status.READY:
@@ -136,8 +139,13 @@ def file_for(user, pk):
     marked failed when its worker is gone. Raises Http404 otherwise."""
     job = ExportFile.objects.select_related("scope").filter(pk=pk, requested_by=user, created_at__gte=kept_since())
     job = job.first()
-    if job is None or not can_view_unit(user, job.scope):
+    if job is None or (job.scope is not None and not can_view_unit(user, job.scope)):
         raise Http404(_("No such file."))
+    if job.scope is None and job.status != Status.FAILED:
+        ExportFile.objects.filter(pk=job.pk).update(
+            status=Status.FAILED, content=None, message=str(_NO_LONGER), finished_at=timezone.now()
+        )
+        job.refresh_from_db()
     if job.is_running and background.task_lost(
         job.task_id, _("The background worker stopped while preparing this file.")
     ):

@@ -24,8 +24,11 @@ class ExportFile(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
     )
-    # The union the table is about: the file is handed only to someone who may see it.
-    scope = models.ForeignKey(Organisation, verbose_name=_("union"), on_delete=models.CASCADE, related_name="+")
+    # The union the table is about: the file is handed only to someone who may see it;
+    # empty once that union is deleted (the job then says so).
+    scope = models.ForeignKey(
+        Organisation, verbose_name=_("union"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     # The page's address and query, the export's table and format among them.
     path = models.CharField(_("page"), max_length=500)
     query = models.TextField(_("query"))
