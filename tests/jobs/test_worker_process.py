@@ -145,6 +145,7 @@ def test_the_scheduler_sends_the_reminders_and_checks_the_totals_once(users, tre
     codes = set(sent.values_list("organisation__code", flat=True))
     assert {"RG-1", "RG-3", "HT-2"} <= codes and "RG-2" not in codes  # the state enterprise has no address
     assert "school@unionplan.example" in out
+    assert jobs["reminders"].last_result.startswith(f"Đã gửi {sent.count()} thư: {sent.count()} thư nhắc trước hạn")
     assert "bằng số đếm lại" in jobs["nightly-totals-check"].last_result
     assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 3
 
