@@ -50,10 +50,11 @@ def kept_since(now=None):
 
 
 def file_start(*, user, scope, path, query, file_name):
-    """The job building this file for ``user``: the one already running or ready for the
-    same page and query, or a new one, queued."""
+    """The job building this file for ``user``: the one already under way for the same page
+    and query, or a new one, queued (a file made earlier is not handed out again: its figures
+    may have changed since)."""
     same = ExportFile.objects.filter(requested_by=user, path=path, query=query, created_at__gte=kept_since())
-    existing = same.filter(status__in=[*ExportFile.RUNNING_STATUSES, Status.READY]).first()
+    existing = same.filter(status__in=ExportFile.RUNNING_STATUSES).first()
     if existing is not None:
         return existing
     job = ExportFile.objects.create(requested_by=user, scope=scope, path=path, query=query, file_name=file_name)
