@@ -26,7 +26,10 @@ demo: migrate
 	$(BIN)/python manage.py load_resolution targets/data/resolution-2020-kien-giang.json
 	$(BIN)/python manage.py load_demo
 
+# The web server and the background worker (docs/jobs.md) together; Ctrl-C stops both.
 run: demo
+	@trap 'kill 0' INT TERM EXIT; \
+	UNIONPLAN_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py run_worker & \
 	UNIONPLAN_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -8,19 +8,24 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from unionplan import background
 from unionplan.admin import WordedChoicesAdmin
 
 from .documents import admin as documents_admin  # noqa: F401  (registers ReportTemplate)
 from .models import (
     Allocation,
+    ExcelImport,
+    ExportFile,
     MonthlyReport,
     PriorityTask,
     ReminderSent,
     ReportFigure,
     Resolution,
+    ScheduledJob,
     Target,
     TargetComponent,
     TaskProgress,
+    WorkerHeartbeat,
 )
 from .resolution import services
 from .resolution.copying import copy_resolution
@@ -339,3 +344,86 @@ class ReminderSentAdmin(WordedChoicesAdmin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def _warn_without_worker(request):
+    if not background.worker_alive():
+        messages.warning(
+            request,
+            _(
+                "No background worker is running: imports, large files, reminders and checks wait until "
+                "one runs again (manage.py run_worker, docs/jobs.md)."
+            ),
+        )
+
+
+class ReadOnlyAdmin(WordedChoicesAdmin, admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(WordedChoicesAdmin, admin.ModelAdmin):
+    """The scheduled work: the hour each runs (reminders at 08:00 by default) can be changed;
+    its last run and result are shown. Failed tasks, with their error: "Task results"."""
+
+    list_display = ["name", "hour", "enabled", "last_run_on", "last_finished_at", "last_ok", "last_result"]
+    fields = [
+        "name",
+        "hour",
+        "enabled",
+        "task_path",
+        "last_run_on",
+        "last_started_at",
+        "last_finished_at",
+        "last_ok",
+        "last_result",
+    ]
+    readonly_fields = [
+        "name",
+        "task_path",
+        "last_run_on",
+        "last_started_at",
+        "last_finished_at",
+        "last_ok",
+        "last_result",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_without_worker(request)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["worker_id", "host", "started_at", "seen_at", "is_alive"]
+
+    @admin.display(boolean=True, description=_("alive"))
+    def is_alive(self, obj):
+        return obj.is_alive
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_without_worker(request)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(ExcelImport)
+class ExcelImportAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "file_name", "uploaded_by", "upper", "status", "rows_checked", "saved"]
+    list_filter = ["status"]
+    exclude = ["content", "pending"]
+    list_select_related = ["uploaded_by", "upper"]
+
+
+@admin.register(ExportFile)
+class ExportFileAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "file_name", "requested_by", "status", "rows_written", "rows_total", "message"]
+    list_filter = ["status"]
+    exclude = ["content"]
+    list_select_related = ["requested_by"]

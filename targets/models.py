@@ -1,7 +1,11 @@
 """The app's models, gathered for Django: each is defined in the step that owns it."""
 
+from unionplan.background import ScheduledJob, WorkerHeartbeat
+
+from .dashboards.models import ExportFile
 from .documents.models import ReportTemplate
 from .reminders.models import ReminderSent
+from .reporting.excel.models import ExcelImport
 from .reporting.ledger.models import ProgressTotal, ReportingTotal, TaskStatusTotal
 from .reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from .resolution.allocations import Allocation
@@ -9,6 +13,10 @@ from .resolution.models import PriorityTask, Resolution, Target, TargetComponent
 
 __all__ = [
     "Allocation",
+    "ExcelImport",
+    "ExportFile",
+    "ScheduledJob",
+    "WorkerHeartbeat",
     "MonthlyReport",
     "PriorityTask",
     "ReminderSent",

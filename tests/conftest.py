@@ -10,6 +10,13 @@ RESOLUTION_FILE = Path(__file__).resolve().parent.parent / "targets" / "data" / 
 PASSWORD = "a-long-test-password-2020"
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Background jobs run at once, in the test's process and transaction; the tests of the
+    worker itself (tests/jobs) run them through a real worker process instead."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def resolution(db):
     """The 2020 Kiên Giang resolution, loaded from its data file."""

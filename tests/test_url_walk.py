@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from targets.models import TargetComponent
+from targets.models import ExcelImport, ExportFile, TargetComponent
 from targets.reporting.services import report_get_or_create, report_save
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,13 @@ EXPECTED = {
     ("report_index", "GET", ()): row(LOGIN, 200, 200, 200, 200, 200, 403),
     ("excel_upload", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
     ("excel_template", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
+    # Rạch Giá's import, refused (its errors listed: 400); nobody else's import is found.
+    ("excel_job", "GET", ("imp",)): row(LOGIN, 404, 400, 403, 404, 403, 403),
+    ("excel_job_status", "GET", ("imp",)): row(LOGIN, 404, 200, 403, 404, 403, 403),
+    # The province's file, ready: its requester only.
+    ("export_file", "GET", ("file",)): row(LOGIN, 200, 404, 404, 404, 404, 404),
+    ("export_file_status", "GET", ("file",)): row(LOGIN, 200, 404, 404, 404, 404, 404),
+    ("export_file_download", "GET", ("file",)): row(LOGIN, 200, 404, 404, 404, 404, 404),
     ("review_list", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
     ("inbox", "GET", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
     ("report_detail", "GET", ("2020", "3", "rg1")): row(LOGIN, 200, 200, 200, 403, 403, 200),
@@ -86,6 +93,8 @@ EXPECTED = {
     ("excel_upload", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
     # The conflict step without a kept upload sends the officer back to the upload page.
     ("excel_resolve", "POST", ()): row(LOGIN, AWAY, AWAY, 403, AWAY, 403, 403),
+    # A refused import cannot run again: back to its page with a message.
+    ("excel_job_again", "POST", ("imp",)): row(LOGIN, 404, AWAY, 403, 404, 403, 403),
     # A report write without its version could overwrite a newer save: 409 Conflict.
     ("report_edit", "POST", ("2020", "4", "rg1")): row(LOGIN, 403, 403, 409, 403, 403, 403),
     ("report_review", "POST", ("2020", "3", "rg1")): row(LOGIN, 409, 409, 403, 403, 403, 409),
@@ -139,7 +148,26 @@ def objects(resolution, tree, users):
         expected_version=1,
         submit=True,
     )
+    upload = ExcelImport.objects.create(
+        uploaded_by=users["rach_gia"],
+        upper=tree["rach_gia"],
+        file_name="a.xlsx",
+        digest="x",
+        status="refused",
+        errors=["Dòng 7: lỗi"],
+    )
+    made = ExportFile.objects.create(
+        requested_by=users["province"],
+        scope=tree["province"],
+        path="/dashboard/completeness/",
+        query="",
+        file_name="don-vi.xlsx",
+        status="ready",
+        content=b"PK",
+    )
     return {
+        "imp": upload.pk,
+        "file": made.pk,
         "rg": tree["rach_gia"].pk,
         "rg1": tree["school"].pk,
         "c1": recruits.pk,

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "branches",
     "targets",
 ]
@@ -246,6 +248,23 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REMINDER_DAYS_BEFORE_DUE = int(os.environ.get("REMINDER_DAYS_BEFORE_DUE", "3"))
 REMINDER_LATE_NOTICE_DAYS = int(os.environ.get("REMINDER_LATE_NOTICE_DAYS", "7"))
 REMINDER_REVIEW_WAITING_DAYS = int(os.environ.get("REMINDER_REVIEW_WAITING_DAYS", "5"))
+
+# Background work (docs/jobs.md): Django's Tasks through its backport, stored in the
+# database (django-tasks-db), run by `manage.py run_worker` beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The scheduled work, first written to the admin's "scheduled jobs" (where the hours can be
+# changed later): name -> (task, hour of the day, local time).
+BACKGROUND_SCHEDULE = {
+    "nightly-totals-check": ("targets.reporting.ledger.tasks.check_totals_task", 1),
+    "prune-jobs": ("targets.dashboards.tasks.prune_jobs_task", 2),
+    "reminders": ("targets.reminders.tasks.send_reminders_task", 8),
+}
+# A file export of more rows than this is built by the worker; up to it, in the request.
+EXPORT_IN_REQUEST_ROWS = int(os.environ.get("EXPORT_IN_REQUEST_ROWS", "2000"))
+# Finished export files and import uploads are kept this many hours, then pruned.
+JOB_FILES_KEPT_HOURS = int(os.environ.get("JOB_FILES_KEPT_HOURS", "24"))
+# Finished jobs' rows (imports, task results) are kept this many days, then pruned.
+JOB_ROWS_KEPT_DAYS = int(os.environ.get("JOB_ROWS_KEPT_DAYS", "14"))
 
 LOGGING = {
     "version": 1,

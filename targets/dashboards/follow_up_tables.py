@@ -83,6 +83,21 @@ class UnreportedUnitsTable(tables.Table):
     def value_parent(self, value):
         return value.name
 
+    def export_rows(self):
+        """(headers, rows, formats) straight from a values query (``unionplan.spreadsheets``)."""
+        fields = ["name", "parent__name", "report_status", "contact_person", "phone", "email"]
+        rows = self.data.data.values_list(*fields).iterator(chunk_size=5000)
+        return (
+            export_headers(self),
+            ((n, p or "", str(report_status_label(st)), c, ph, e) for n, p, st, c, ph, e in rows),
+            [],
+        )
+
+
+def export_headers(table):
+    """The headers of ``table``'s exported columns, as ``as_values()`` gives them."""
+    return [str(column.header) for column in table.columns.iterall() if not column.column.exclude_from_export]
+
 
 class TaskSummaryTable(tables.Table):
     """Per priority task: how many units report it not started, under way, done."""
@@ -131,3 +146,32 @@ class NarrativeTable(tables.Table):
 
     def value_parent(self, value):
         return value.name if value else ""
+
+    def export_count_over(self, limit):
+        return self.data.data.narratives[: limit + 1].count() > limit
+
+    def export_total(self):
+        return self.data.data.narratives.count()
+
+    def export_rows(self):
+        """(headers, rows, formats): each month's narratives, newest month first, straight
+        from a values query (``unionplan.spreadsheets``)."""
+        source = self.data.data
+        fields = [
+            "report__month",
+            "task__number",
+            "report__organisation__name",
+            "report__organisation__parent__name",
+            "status",
+            "narrative",
+        ]
+        labels = {value: str(label) for value, label in TaskProgress.Status.choices}
+
+        def rows():
+            for month in range(source.month, 0, -1):
+                for m, task, unit, parent, status, narrative in (
+                    source.of_month(month).values_list(*fields).iterator(chunk_size=5000)
+                ):
+                    yield m, task, unit, parent or "", labels.get(status, status), narrative
+
+        return export_headers(self), rows(), []

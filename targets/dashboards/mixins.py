@@ -1,13 +1,16 @@
 """What every dashboard page shares: the resolution, the "as of" month and the unit it is
 about (``DashboardMixin``, with the union switch and the breadcrumbs), and its tables as
-XLSX or CSV files for a meeting (``TablesExportMixin``). The pages are in ``views``."""
+XLSX or CSV files for a meeting (``TablesExportMixin``, large ones built by the
+background worker: ``files``). The pages are in ``views``."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -19,8 +22,9 @@ from branches.models import Organisation, path_ids
 from targets.resolution.choice import resolution_choice
 from targets.rollup.completeness import reported_so_far
 from unionplan import clock
-from unionplan.spreadsheets import SafeTableExport, ascii_slug
+from unionplan.spreadsheets import ascii_slug, table_rows, write_csv_rows, write_xlsx_rows
 
+from . import files
 from .filters import AsOfForm
 
 EXPORT_FORMATS = (TableExport.XLSX, TableExport.CSV)
@@ -192,6 +196,7 @@ class TablesExportMixin:
             _("Union: %(name)s") % {"name": self.scope.name},
             _("Resolution: %(title)s (%(year)s)") % {"title": resolution.title, "year": resolution.year},
             _("Figures as of the end of %(month)s/%(year)s") % {"month": self.month, "year": resolution.year},
+            *self.export_holds(name),
             _("Generated at %(time)s on %(day)s")
             % {"time": made.strftime("%H:%M"), "day": date_format(made.date(), "SHORT_DATE_FORMAT")},
         ]
@@ -202,17 +207,52 @@ class TablesExportMixin:
         context["export_formats"] = EXPORT_FORMATS
         return context
 
+    def export_holds(self, name):
+        """Lines of the title block saying which months the file holds, when the month the
+        figures run to does not say it alone (e.g. every month's narratives up to it)."""
+        return []
+
     def render_to_response(self, context, **kwargs):
         export_format = self.request.GET.get("_export")
         if export_format in EXPORT_FORMATS:
             name = self.request.GET.get("table") or next(iter(self.tables))
             if name not in self.tables:
                 raise Http404(_("No such table."))
-            exporter = SafeTableExport(
-                export_format,
-                self.tables[name],
-                dataset_kwargs={"title": self.export_stem(name)[:31]},
-                title_lines=self.export_title_lines(name),
-            )
-            return exporter.response(filename=self.export_filename(name, export_format))
+            return self.export(name, export_format)
         return super().render_to_response(context, **kwargs)
+
+    def export(self, name, export_format):
+        """The table ``name`` as a file: at once when small, else by the background worker
+        (the page then follows the job); in the worker, written into its job."""
+        table = self.tables[name]
+        filename = self.export_filename(name, export_format)
+        job = getattr(self.request, "export_file", None)
+        if job is None and files.rows_over(table, settings.EXPORT_IN_REQUEST_ROWS):
+            query = self.request.GET.urlencode()
+            job = files.file_start(
+                user=self.request.user, scope=self.scope, path=self.request.path, query=query, file_name=filename
+            )
+            return redirect("export_file", job.pk)
+        headers, rows, formats = table_rows(table)
+        title, title_lines = self.export_stem(name)[:31], self.export_title_lines(name)
+        if job is not None:
+            total = getattr(table, "export_count", None) or getattr(table, "export_total", lambda: 0)()
+            files.file_write(
+                job,
+                headers=headers,
+                rows=rows,
+                column_formats=formats,
+                title=title,
+                title_lines=title_lines,
+                export_format=export_format,
+                total=total,
+            )
+            return HttpResponse(status=204)
+        if export_format == "xlsx":
+            response = HttpResponse(content_type=files.CONTENT_TYPES["xlsx"])
+            write_xlsx_rows(response, headers, rows, title=title, title_lines=title_lines, column_formats=formats)
+        else:
+            response = HttpResponse(content_type=files.CONTENT_TYPES["csv"])
+            write_csv_rows(response, headers, rows)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -5,8 +5,10 @@ Views only wire request → domain query (targets.rollup) → table → template
 which unit is decided by branches.access alone.
 """
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -35,11 +37,12 @@ from targets.rollup.progress import (
     scope_progress,
 )
 from targets.rollup.tasks import NarrativesNewestFirst, task_narratives, task_summary
-from unionplan import clock
+from unionplan import background, clock
 from unionplan.numbers import format_achievement
 from unionplan.paging import CappedRequestConfig, CountedPaginator
 from unionplan.spreadsheets import ascii_slug
 
+from . import files
 from .charts import progress_chart, small_multiple
 from .columns import period_link
 from .filters import BranchFilter, NarrativeFilter
@@ -51,6 +54,7 @@ from .follow_up_tables import (
     UnreportedUnitsTable,
 )
 from .mixins import PER_PAGE, DashboardMixin, TablesExportMixin, home_unit
+from .models import ExportFile
 from .tables import BehindTable, BranchTable, ContributionTable, PrintProgressTable, ProgressTable
 
 
@@ -268,6 +272,7 @@ class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
         branches = CompletenessTable(rows, total=total, scope=self.scope, month=self.month, period=self.period)
         CappedRequestConfig(self.request, paginate=False).configure(branches)
         units = UnreportedUnitsTable(unreported_units(self.resolution, self.scope, self.month), prefix="u-")
+        units.export_count = total.unreported
         # The summary has counted these units (missing or not yet due): not counted again.
         paginate = {"per_page": PER_PAGE, "paginator_class": CountedPaginator, "count": total.unreported}
         CappedRequestConfig(self.request, paginate=paginate).configure(units)
@@ -311,7 +316,52 @@ class TasksView(DashboardMixin, TablesExportMixin, TemplateView):
         CappedRequestConfig(self.request, paginate=paginate).configure(narratives)
         return {"tasks": summary, "narratives": narratives}
 
+    def export_holds(self, name):
+        if name == "narratives":
+            months = {"month": self.month, "year": self.resolution.year}
+            return [_("Narratives of months 1 to %(month)s/%(year)s, newest month first") % months]
+        return super().export_holds(name)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         return context
+
+
+@login_required
+def export_file(request, pk):
+    """A file being prepared by the background worker: its progress ("đang chuẩn bị tệp…
+    45 %"), then its download link; or why it failed, or that no worker is running."""
+    job = files.file_for(request.user, pk)
+    context = {"job": job, "worker_alive": background.worker_alive()}
+    return render(request, "dashboards/export_file.html", context)
+
+
+@login_required
+def export_file_status(request, pk):
+    """The file's progress as JSON, for its page to follow without a reload."""
+    job = files.file_for(request.user, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": str(job.get_status_display()),
+            "percent": job.percent,
+            "running": job.is_running,
+            "worker_alive": background.worker_alive(),
+        }
+    )
+
+
+@login_required
+def export_file_download(request, pk):
+    """The finished file, to the user who asked for it while they may still see its union
+    (checked again now); anyone else, or a file pruned or not ready, gets 404."""
+    job = files.file_for(request.user, pk)
+    if job.status != ExportFile.Status.READY or job.content is None:
+        raise Http404(_("No such file."))
+    extension = job.file_name.rsplit(".", 1)[-1]
+    response = HttpResponse(
+        bytes(job.content), content_type=files.CONTENT_TYPES.get(extension, "application/octet-stream")
+    )
+    response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
+    return response

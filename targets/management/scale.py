@@ -23,7 +23,7 @@ from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from targets.resolution.loading import load_resolution
 from targets.resolution.models import Target, TargetComponent
 
-from .bulk_load import copy_rows, next_id, reset_sequences
+from .bulk_load import copy_rows, foreign_keys_checked_once, next_id, reset_sequences
 
 RESOLUTION_FILE = Path(__file__).resolve().parent.parent / "data" / "resolution-2020-kien-giang.json"
 PROVINCE_GRASSROOTS = 1603  # the demo province the 2020 figures were set for
@@ -61,6 +61,22 @@ def generate(*, grassroots, year=2020, years=1, months=12, seed=1, log=print):
     log(f"tree: {organisations} organisations ({time.monotonic() - started:.1f} s)")
     counts = {"organisations": organisations, "reports": 0, "figures": 0, "task_progress": 0}
     resolutions = []
+    with foreign_keys_checked_once(MonthlyReport, ReportFigure, TaskProgress):
+        _years(rng, root, units, grassroots, year, years, months, resolutions, counts, started, log)
+    reset_sequences(MonthlyReport, ReportFigure, TaskProgress)
+    # Bulk loading bypasses the services: build the dashboards' running totals once, at the end.
+    for resolution in resolutions:
+        rebuild_totals(resolution, log=log)
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    counts["resolution"] = resolutions[-1].pk
+    counts["years"] = [r.year for r in resolutions]
+    counts["root"] = root.code
+    log(f"generated: {counts}")
+    return counts
+
+
+def _years(rng, root, units, grassroots, year, years, months, resolutions, counts, started, log):
+    """Each year's resolution and reports, the earlier (closed) years whole."""
     for each_year in range(year - years + 1, year + 1):
         resolution = _resolution(root, grassroots, each_year, previous=resolutions[-1] if resolutions else None)
         closed = each_year < year
@@ -75,16 +91,6 @@ def generate(*, grassroots, year=2020, years=1, months=12, seed=1, log=print):
             counts[key] += value
         resolutions.append(resolution)
         log(f"{each_year}: {added['reports']:,} reports ({time.monotonic() - started:.1f} s)")
-    reset_sequences(MonthlyReport, ReportFigure, TaskProgress)
-    # Bulk loading bypasses the services: build the dashboards' running totals once, at the end.
-    for resolution in resolutions:
-        rebuild_totals(resolution, log=log)
-    counts["seconds"] = round(time.monotonic() - started, 1)
-    counts["resolution"] = resolutions[-1].pk
-    counts["years"] = [r.year for r in resolutions]
-    counts["root"] = root.code
-    log(f"generated: {counts}")
-    return counts
 
 
 def _tree(rng, *, grassroots, year, prefix):

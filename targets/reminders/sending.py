@@ -159,14 +159,10 @@ class Run:
     def late_digests(self, resolution, month):
         """To each upper level with late units: its units late with ``month``, and the older
         months its units have still not reported."""
-        uppers = _not_yet(
-            Organisation.objects.under(resolution.organisation).filter(
-                Exists(self.unreported(resolution, month).filter(parent=OuterRef("pk")))
-            ),
-            resolution,
-            month,
-            Kind.LATE_DIGEST,
-        )
+        # The parents of the late units, read once (not a subquery per upper level over its
+        # subtree, which PostgreSQL ran for minutes on a province's 1,600 units).
+        late_parents = self.unreported(resolution, month).filter(parent__isnull=False).values("parent_id")
+        uppers = _not_yet(Organisation.objects.filter(pk__in=late_parents), resolution, month, Kind.LATE_DIGEST)
         upper_names = dict(uppers.values_list("pk", "name"))
         if not upper_names:
             return

@@ -57,9 +57,14 @@ def fill(ws, code, values):
 
 
 def upload(client, wb, name="bao-cao.xlsx"):
+    """Upload ``wb``; the import runs as a job (at once with the tests' immediate backend):
+    the answer is its page, which redirects when saved, lists errors, or offers the choice."""
     buffer = io.BytesIO()
     wb.save(buffer)
-    return client.post(reverse("excel_upload"), {"file": SimpleUploadedFile(name, buffer.getvalue())})
+    response = client.post(reverse("excel_upload"), {"file": SimpleUploadedFile(name, buffer.getvalue())})
+    if response.status_code == 302 and "/imports/" in response["Location"]:
+        return client.get(response["Location"])
+    return response
 
 
 @pytest.fixture

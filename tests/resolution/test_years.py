@@ -196,7 +196,7 @@ def test_locking_is_recorded_and_refuses_writes(client, users, tree, locked_2020
     template = client.get(reverse("excel_template") + "?year=2020&month=12")
     assert template.status_code == 200
     upload = SimpleUploadedFile("bao-cao.xlsx", template.content)
-    response = client.post(reverse("excel_upload"), {"file": upload})
+    response = client.post(reverse("excel_upload"), {"file": upload}, follow=True)  # to the import's page
     assert response.status_code == 400 and "Năm 2020 đã khóa sổ" in response.content.decode()
     # 2021 is not locked.
     assert services.report_get_or_create(

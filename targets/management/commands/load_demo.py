@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from branches.management.demo import load_demo_organisations, load_demo_users
 from targets.management.demo import load_demo_reports
@@ -14,3 +15,8 @@ class Command(BaseCommand):
         self.stdout.write(f"demo: {units} organisations and {users} users created")
         self.stdout.write(f"demo: {load_demo_allocations()} allocations created")
         self.stdout.write(load_demo_reports())
+        if connection.vendor == "postgresql":
+            # Fresh statistics: without them the planner took the new tables for empty and
+            # send_reminders ran for minutes on the demo (0.9 s with them).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")

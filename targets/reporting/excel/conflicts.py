@@ -1,12 +1,11 @@
 """Excel bulk entry, the second step: rows of an upload whose unit already typed other
 figures (a draft, or a submitted report) are shown side by side, theirs and the file's,
 and the uploader chooses for each row; nothing the unit typed is replaced silently. The
-checked upload waits in the uploader's session under a token meanwhile, so the file is
-not uploaded again.
+checked upload waits on the import's row meanwhile (``as_data``), so the file is not
+uploaded again.
 """
 
 import datetime
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,8 +18,6 @@ from ..models import MonthlyReport
 from ..selectors import figure_text
 from ..services import FIGURE_FIELDS
 from .bulk_entry import EMPTY, Entry, normalised
-
-SESSION_KEY = "excel_import_pending"
 
 
 @dataclass
@@ -82,11 +79,10 @@ def _figure_from_data(data):
     }
 
 
-def keep_pending(session, *, upper, result):
-    """Keep a checked upload in the session (only the latest one); returns its token."""
-    token = secrets.token_urlsafe(16)
-    session[SESSION_KEY] = {
-        "token": token,
+def as_data(*, upper, result):
+    """A checked upload waiting for the uploader's choice, as JSON-ready data (kept on the
+    import's row, ``ExcelImport.pending``); ``from_data`` reads it back."""
+    return {
         "upper": upper.pk,
         "resolution": result.resolution.pk,
         "month": result.month,
@@ -105,13 +101,12 @@ def keep_pending(session, *, upper, result):
         ],
         "conflicts": [[c.row, c.code, c.name, c.status, c.lines] for c in result.conflicts],
     }
-    return token
 
 
-def pending(session, *, token, upper, result_class):
-    """The upload kept under ``token`` for ``upper``, as a ``result_class``, or None."""
-    data = session.get(SESSION_KEY)
-    if not data or not secrets.compare_digest(data["token"], token or "") or data["upper"] != upper.pk:
+def from_data(data, *, upper, result_class):
+    """The upload kept as ``data`` for ``upper``, as a ``result_class``, or None when it is
+    not ``upper``'s or a unit or the resolution of it is gone."""
+    if not data or data["upper"] != upper.pk:
         return None
     resolution = Resolution.objects.filter(pk=data["resolution"]).first()
     units = Organisation.objects.in_bulk([row[0] for row in data["entries"]])
@@ -135,7 +130,3 @@ def pending(session, *, token, upper, result_class):
         for row, code, name, status, lines in data["conflicts"]
     ]
     return result
-
-
-def forget_pending(session):
-    session.pop(SESSION_KEY, None)

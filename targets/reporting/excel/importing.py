@@ -179,13 +179,17 @@ def _row_error(number, message, column=None):
     return _("Row %(row)s: %(message)s") % {"row": number, "message": message}
 
 
-def excel_check(*, user, upper, file):
+PROGRESS_EVERY = 100  # rows checked between two progress reports
+
+
+def excel_check(*, user, upper, file, progress=None):
     """Read an uploaded template and check every filled-in row, writing nothing.
 
     Returns an ``ImportResult``: ``errors`` by row and column; ``entries`` the rows to
     submit; ``conflicts`` the rows whose unit already typed other figures (a draft, or a
     submitted report), which ``excel_save`` takes only when the uploader says so. Raises
-    ``ExcelError`` when the file cannot be used at all.
+    ``ExcelError`` when the file cannot be used at all. ``progress(checked, total)``, when
+    given, is called every ``PROGRESS_EVERY`` rows.
     """
     rows = _read_rows(file)
     month_cell = next((values for number, values in rows if number == MONTH_ROW), [])
@@ -201,7 +205,9 @@ def excel_check(*, user, upper, file):
     statuses = dict(MonthlyReport.Status.choices)
 
     seen = {}
-    for number, values in data_rows:
+    for checked, (number, values) in enumerate(data_rows):
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked, len(data_rows))
         cells = {
             column.key: (values[index] if index < len(values) else None, column, title)
             for index, column, title in sheet.columns
@@ -265,6 +271,8 @@ def excel_check(*, user, upper, file):
             result.conflicts.append(Conflict(row=number, code=unit.code, name=unit.name, status=status, lines=lines))
     if result.errors:
         result.entries, result.conflicts = [], []
+    if progress is not None:
+        progress(len(data_rows), len(data_rows))
     return result
 
 

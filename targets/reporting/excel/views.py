@@ -1,14 +1,18 @@
 """Excel bulk entry for upper levels: download a month's template, upload it filled in.
 
 Who may do it is ``branches.access.bulk_entry_root``; reading and saving the file is
-``template`` and ``importing``. The view only wires them to the request.
+``template`` and ``importing``. The upload is checked and saved by a background job
+(``jobs``), whose page follows it. The views only wire them to the request.
 """
+
+import uuid
+import zipfile
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,12 +21,13 @@ from django.views.decorators.http import require_POST
 
 from branches import access
 from targets.resolution.choice import resolution_choice
+from unionplan import background
 from unionplan.uploads import MAX_UPLOAD_BYTES
 
 from .. import services
-from . import conflicts as excel_conflicts
-from .importing import ImportResult, excel_import, excel_save
-from .template import ExcelError, build_template, month_label
+from . import jobs
+from .models import ExcelImport
+from .template import build_template, month_label
 
 
 class TemplateForm(forms.Form):
@@ -55,6 +60,14 @@ class UploadForm(forms.Form):
         file = self.cleaned_data["file"]
         if file.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))  # the limit of unionplan.uploads
+        if not zipfile.is_zipfile(file):  # an xlsx is a zip: anything else is refused at once
+            raise forms.ValidationError(
+                _(
+                    "The file could not be read as an Excel workbook (.xlsx). Save it in Excel as "
+                    "“Excel Workbook (.xlsx)”, without a password, and upload it again."
+                )
+            )
+        file.seek(0)
         return file
 
 
@@ -130,64 +143,117 @@ def excel_template(request):
     return response
 
 
-def _saved_message(request, result):
+def _saved_message(request, job):
     messages.success(
         request,
         _("%(count)s reports for %(month)s submitted; %(skipped)s empty rows left out.")
         % {
-            "count": len(result.saved),
-            "month": month_label(result.resolution, result.month),
-            "skipped": result.skipped,
+            "count": job.saved,
+            "month": month_label(job.resolution, job.month),
+            "skipped": job.skipped,
         },
     )
-    if result.kept or result.unchanged:
+    if job.kept or job.unchanged:
         messages.info(
             request,
             _("%(kept)s rows left as the units had them; %(unchanged)s rows already submitted with the same figures.")
-            % {"kept": result.kept, "unchanged": result.unchanged},
+            % {"kept": job.kept, "unchanged": job.unchanged},
         )
 
 
-@login_required
-def excel_upload(request):
-    """The bulk entry page: download a template; upload it filled in (POST). Rows whose
-    unit already typed other figures come back side by side for the uploader to choose."""
-    upper, choice = _upper_and_choice(request)
+def _upload_context(request, upper, choice, **extra):
     resolution = choice.resolution
-    result, file_error = None, None
-    upload_form = UploadForm()
-    if request.method == "POST" and resolution is not None:
-        upload_form = UploadForm(request.POST, request.FILES)
-        if upload_form.is_valid():
-            try:
-                result = excel_import(user=request.user, upper=upper, file=upload_form.cleaned_data["file"])
-            except ExcelError as exc:
-                file_error = str(exc)
-            else:
-                if result.conflicts and not result.errors:
-                    token = excel_conflicts.keep_pending(request.session, upper=upper, result=result)
-                    form = ConflictChoiceForm(initial={"token": token}, conflicts=result.conflicts)
-                    return _conflicts_page(request, upper, result, form)
-                if not result.errors and not (result.saved or result.kept or result.unchanged):
-                    # An untouched template is not a success: say so; nothing was saved.
-                    file_error = _(
-                        "No row of the file is filled in: no report was submitted. Type the units' "
-                        "figures into the template and upload it again."
-                    )
-                    result = None
-                elif not result.errors:
-                    _saved_message(request, result)
-                    return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
-    context = {
+    recent = ExcelImport.objects.filter(uploaded_by=request.user).select_related("resolution")[:10]
+    return {
         "upper": upper,
         "resolution": resolution,
         "template_form": TemplateForm(resolution=resolution) if resolution else None,
         "year_form": choice.form,
-        "upload_form": upload_form,
-        "result": result,
-        "file_error": file_error,
+        "upload_form": UploadForm(),
+        "imports": recent,
+        **extra,
     }
-    return render(request, "reports/excel_upload.html", context, status=400 if (file_error or result) else 200)
+
+
+@login_required
+def excel_upload(request):
+    """The bulk entry page: download a template; upload it filled in (POST), which starts a
+    background job and leads to its page. Lists the uploader's recent imports."""
+    upper, choice = _upper_and_choice(request)
+    upload_form = UploadForm()
+    if request.method == "POST" and choice.resolution is not None:
+        upload_form = UploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            job, created = jobs.import_start(user=request.user, upper=upper, file=upload_form.cleaned_data["file"])
+            if not created:
+                messages.info(request, _("This file is already being imported: here is its progress."))
+            return redirect("excel_job", job.pk)
+    context = _upload_context(request, upper, choice, upload_form=upload_form)
+    refused = upload_form.errors and request.FILES  # a file refused at once (not a form left empty)
+    return render(request, "reports/excel_upload.html", context, status=400 if refused else 200)
+
+
+def _own_job(request, pk):
+    job = ExcelImport.objects.select_related("resolution", "upper").filter(pk=pk, uploaded_by=request.user).first()
+    if job is None:
+        raise Http404(_("No such import."))
+    return jobs.import_status(job)
+
+
+@login_required
+def excel_job(request, pk):
+    """An import's page: its progress while it runs (``static/js/job-progress.js`` polls
+    ``excel_job_status``), then its outcome: saved, errors by row, the conflicts step, or
+    failed with nothing saved and a button to run it again."""
+    upper, choice = _upper_and_choice(request)
+    job = _own_job(request, pk)
+    Status = ExcelImport.Status
+    if job.status == Status.SAVED:
+        _saved_message(request, job)
+        year = f"?year={job.resolution.year}" if job.resolution else ""
+        return redirect(f"{reverse('excel_upload')}{year}")
+    if job.status == Status.CONFLICTS:
+        result = jobs.import_pending(job, upper=upper)
+        if result is not None:
+            form = ConflictChoiceForm(initial={"token": str(job.pk)}, conflicts=result.conflicts)
+            return _conflicts_page(request, upper, result, form)
+        job.errors = [_("The uploaded file is no longer kept: upload it again.")]
+        job.status = Status.REFUSED
+    if job.status == Status.REFUSED:
+        context = _upload_context(request, upper, choice, job=job, errors=job.errors)
+        return render(request, "reports/excel_upload.html", context, status=400)
+    context = {"upper": upper, "job": job, "worker_alive": background.worker_alive()}
+    return render(request, "reports/excel_job.html", context)
+
+
+@login_required
+def excel_job_status(request, pk):
+    """An import's progress as JSON, for its page to follow without a reload."""
+    if access.bulk_entry_root(request.user) is None:
+        raise PermissionDenied
+    job = _own_job(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": str(job.get_status_display()),
+            "checked": job.rows_checked,
+            "total": job.rows_total,
+            "percent": job.percent,
+            "running": job.is_running,
+            "worker_alive": background.worker_alive(),
+        }
+    )
+
+
+@require_POST
+@login_required
+def excel_job_again(request, pk):
+    """Run a failed import again from the file kept with it."""
+    _upper_and_choice(request)
+    job = _own_job(request, pk)
+    if not jobs.import_run_again(job):
+        messages.error(request, _("This import cannot be run again: upload the file again."))
+    return redirect("excel_job", job.pk)
 
 
 def _conflicts_page(request, upper, result, form, status=200):
@@ -198,14 +264,13 @@ def _conflicts_page(request, upper, result, form, status=200):
 @require_POST
 @login_required
 def excel_resolve(request):
-    """The second step: the uploader's choice for each conflicting row, then the upload
-    kept in the session is submitted (all or nothing)."""
+    """The second step: the uploader's choice for each conflicting row, then the checked
+    upload kept with its job is submitted (all or nothing)."""
     upper = access.bulk_entry_root(request.user)
     if upper is None:
         raise PermissionDenied
-    result = excel_conflicts.pending(
-        request.session, token=request.POST.get("token"), upper=upper, result_class=ImportResult
-    )
+    job = ExcelImport.objects.filter(pk=_uuid_or_none(request.POST.get("token")), uploaded_by=request.user).first()
+    result = jobs.import_pending(job, upper=upper) if job else None
     if result is None:
         messages.error(request, _("The uploaded file is no longer kept: upload it again."))
         return redirect("excel_upload")
@@ -213,11 +278,17 @@ def excel_resolve(request):
     if not form.is_valid():
         return _conflicts_page(request, upper, result, form, status=400)
     try:
-        excel_save(user=request.user, result=result, take=form.taken())
+        jobs.import_resolve(job, user=request.user, result=result, take=form.taken())
     except services.ReportError as exc:
-        excel_conflicts.forget_pending(request.session)
         messages.error(request, str(exc))
         return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
-    excel_conflicts.forget_pending(request.session)
-    _saved_message(request, result)
+    job.refresh_from_db()
+    _saved_message(request, job)
     return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
