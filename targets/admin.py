@@ -338,3 +338,5 @@ class ReminderSentAdmin(WordedChoicesAdmin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+from .api import admin as api_admin  # noqa: E402,F401  (registers the API tokens)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Lowest first: a step may import the steps before it, never one after it.
+# Lowest first: a step may import the steps before it, never one after it. The faces over
+# the same steps share the top level (the dashboards' pages and the JSON API): each reads
+# the roll-ups and writes through the reporting services, neither imports the other.
 STEPS = [
     "unionplan.numbers",
     "branches",
@@ -14,7 +16,7 @@ STEPS = [
     "targets.reporting",
     "targets.rollup",
     "targets.reminders",
-    "targets.dashboards",
+    ("targets.dashboards", "targets.api"),
 ]
 # The wiring on top may import any step.
 WIRING = [
@@ -66,9 +68,22 @@ def within(module, prefix):
     return module == prefix or module.startswith(prefix + ".")
 
 
+def packages_of(step):
+    return step if isinstance(step, tuple) else (step,)
+
+
+def package_of(module):
+    """The step's package ``module`` lies in (None outside the steps)."""
+    for step in STEPS:
+        for package in packages_of(step):
+            if within(module, package):
+                return package
+    return None
+
+
 def step_of(module):
     for rank, step in enumerate(STEPS):
-        if within(module, step):
+        if any(within(module, package) for package in packages_of(step)):
             return rank
     return None
 
@@ -85,6 +100,8 @@ def test_imports_run_one_way_along_the_data_s_way():
             other = step_of(imported)
             if other is not None and other > rank:
                 wrong.append(f"{name} imports {imported}")
+            elif other == rank and package_of(imported) != package_of(name):
+                wrong.append(f"{name} imports its sibling {imported}")
             if any(within(imported, w) for w in WIRING) and not within(imported, name):
                 wrong.append(f"{name} imports the wiring {imported}")
     assert wrong == []
@@ -132,9 +149,17 @@ def test_no_import_cycles():
 
 def test_every_step_says_what_it_owns():
     for step in STEPS[2:]:
-        init = ROOT / Path(*step.split(".")) / "__init__.py"
-        docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
-        assert docstring and len(docstring) > 80, step
+        for package in packages_of(step):
+            init = ROOT / Path(*package.split(".")) / "__init__.py"
+            docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+            assert docstring and len(docstring) > 80, package
+
+
+def test_the_api_is_checked_at_the_dashboards_level():
+    """The API's modules are walked by the check, at the top step beside the dashboards."""
+    names = [name for name, _path in product_modules() if within(name, "targets.api")]
+    assert "targets.api.views" in names
+    assert step_of("targets.api.views") == step_of("targets.dashboards.views") == len(STEPS) - 1
 
 
 def test_a_deliberate_upward_import_is_caught(tmp_path, monkeypatch):
@@ -153,3 +178,15 @@ def test_a_deliberate_upward_import_is_caught(tmp_path, monkeypatch):
     except AssertionError:
         return
     raise AssertionError("an upward import went unnoticed")
+
+
+def test_a_face_importing_its_sibling_is_caught(monkeypatch):
+    """The API importing the dashboards (or the reverse) is reported: faces stand side by side."""
+    fake = ROOT / "targets" / "api" / "_layout_probe.py"
+    monkeypatch.setattr("tests.test_layout.product_modules", lambda: iter([("targets.api._layout_probe", fake)]))
+    monkeypatch.setattr("tests.test_layout.imports_of", lambda path: {"targets.dashboards.mixins"})
+    try:
+        test_imports_run_one_way_along_the_data_s_way()
+    except AssertionError:
+        return
+    raise AssertionError("an import between the faces went unnoticed")

@@ -1,0 +1,48 @@
+"""The filters of the API's lists (django-filter): a value that is not one answers 400."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organisation
+from targets.reporting.models import MonthlyReport
+
+
+class ReportFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="resolution__year", help_text=_("The resolution's year."))
+    month = django_filters.NumberFilter(field_name="month", help_text=_("1 to 12."))
+    status = django_filters.ChoiceFilter(choices=MonthlyReport.Status.choices)
+    unit = django_filters.NumberFilter(field_name="organisation_id", help_text=_("One unit's reports (its id)."))
+    scope = django_filters.NumberFilter(
+        method="in_subtree", help_text=_("The reports of a unit and every unit under it (its id).")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text=_("Changed at or after this time (ISO 8601).")
+    )
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["year", "month", "status", "unit", "scope", "updated_since"]
+
+    def in_subtree(self, queryset, name, value):
+        unit = Organisation.objects.filter(pk=value).only("path").first()
+        if unit is None:
+            return queryset.none()
+        return queryset.for_units_under(unit)
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
+    sector = django_filters.ChoiceFilter(choices=Organisation.Sector.choices)
+    parent = django_filters.NumberFilter(field_name="parent_id", help_text=_("The units directly under it (its id)."))
+    scope = django_filters.NumberFilter(method="in_subtree", help_text=_("A unit and every unit under it (its id)."))
+    active = django_filters.BooleanFilter(field_name="dissolved_on", lookup_expr="isnull", help_text=_("Not dissolved."))
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "sector", "parent", "scope", "active"]
+
+    def in_subtree(self, queryset, name, value):
+        unit = Organisation.objects.filter(pk=value).only("path").first()
+        if unit is None:
+            return queryset.none()
+        return queryset.under(unit)
