@@ -240,8 +240,11 @@ def _check_group(summary, group, unit, known, overwrite):
     report = known.reports.get(unit.pk)
     if report is not None and report.status == MonthlyReport.Status.APPROVED:
         _refuse_group(
-            summary, group, None, _("the report of %(code)s for this month is already approved and is not overwritten")
-            % {"code": unit.code}, first_only=False
+            summary,
+            group,
+            None,
+            _("the report of %(code)s for this month is already approved and is not overwritten") % {"code": unit.code},
+            first_only=False,
         )
         return None, None
     sent, tasks, nothing, errors = [], {}, False, []

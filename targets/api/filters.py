@@ -35,7 +35,9 @@ class OrganisationFilter(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(choices=Organisation.Sector.choices)
     parent = django_filters.NumberFilter(field_name="parent_id", help_text=_("The units directly under it (its id)."))
     scope = django_filters.NumberFilter(method="in_subtree", help_text=_("A unit and every unit under it (its id)."))
-    active = django_filters.BooleanFilter(field_name="dissolved_on", lookup_expr="isnull", help_text=_("Not dissolved."))
+    active = django_filters.BooleanFilter(
+        field_name="dissolved_on", lookup_expr="isnull", help_text=_("Not dissolved.")
+    )
 
     class Meta:
         model = Organisation

@@ -32,6 +32,9 @@ class IdempotentAnswer(models.Model):
         verbose_name_plural = gettext_lazy("idempotent answers")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_answer_per_user_key")]
 
+    def __str__(self):
+        return self.key
+
 
 def request_hash(request, body):
     digest = hashlib.sha256()

@@ -76,8 +76,9 @@ def figure_changes(components):
         "id", "history_date", "history_id"
     )
     changes, last = {}, {}
-    for record in history.only("id", "figure", "previous_figure", "figure_from_month", "history_date",
-                               "history_change_reason"):
+    for record in history.only(
+        "id", "figure", "previous_figure", "figure_from_month", "history_date", "history_change_reason"
+    ):
         if record.id in last and last[record.id] != record.figure:
             changes.setdefault(record.id, []).append(
                 {
@@ -242,7 +243,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 400,
                 _("The data sent was refused: see errors."),
                 "invalid",
-                errors=[{"field": ".".join(p for p in (key, part) if p) or None, "message": m} for key, part, m in errors],
+                errors=[
+                    {"field": ".".join(p for p in (key, part) if p) or None, "message": m} for key, part, m in errors
+                ],
             )
         services.report_save(
             report=report,
@@ -323,7 +326,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._write(services.report_return, report=report, expected_version=version, comment=data["comment"])
 
     @extend_schema(
-        tags=["reports"], request=s.ReopenReasonSerializer, parameters=[IF_MATCH], responses={200: s.ReportSerializer, **ERRORS}
+        tags=["reports"],
+        request=s.ReopenReasonSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.ReportSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
@@ -359,7 +365,8 @@ class ScopeMonthMixin:
             month = resolution.default_month()
         elif not month.isdigit() or int(month) not in resolution.months_begun():
             raise Problem(
-                400, _("The month must be one of January to December %(year)s that has begun.") % {"year": resolution.year},
+                400,
+                _("The month must be one of January to December %(year)s that has begun.") % {"year": resolution.year},
                 "month",
             )
         return unit, resolution, int(month)
@@ -430,7 +437,10 @@ class ReportImportView(APIView):
             OpenApiParameter("dryRun", bool, description="Check and answer the summary without saving."),
             OpenApiParameter("overwrite", bool, description="Replace figures a unit typed itself."),
             OpenApiParameter(
-                "Idempotency-Key", str, OpenApiParameter.HEADER, description="A retry with the same key answers the first result."
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="A retry with the same key answers the first result.",
             ),
         ],
         responses={
@@ -472,7 +482,10 @@ class ReportImportView(APIView):
                         )
                     return Response(earlier.body, status=earlier.status, headers={"Idempotent-Replayed": "true"})
             summary = import_rows(
-                user=request.user, raw_rows=data, dry_run=_flag(request, "dryRun"), overwrite=_flag(request, "overwrite")
+                user=request.user,
+                raw_rows=data,
+                dry_run=_flag(request, "dryRun"),
+                overwrite=_flag(request, "overwrite"),
             )
             if key:
                 idempotency.settle(user=request.user, key=key, status=200, body=summary)
@@ -482,7 +495,7 @@ class ReportImportView(APIView):
         data = request.data
         rows = data.get("rows") if isinstance(data, dict) else None
         if not isinstance(rows, list):
-            raise Problem(400, _("Send {\"rows\": [...]}."), "invalid")
+            raise Problem(400, _('Send {"rows": [...]}.'), "invalid")
         if len(rows) > settings.API_IMPORT_MAX_ROWS:
             raise Problem(
                 413,
