@@ -179,6 +179,8 @@ def history(resolution, tree, users, superuser):
     april = services.report_get_or_create(unit=tree["school"], resolution=resolution, month=4)
     services.report_save(report=april, user=users["school"], figures={}, tasks={}, expected_version=1, submit=True)
     return {
+        "rep": march.pk,
+        "tok": 1,
         "rg": tree["rach_gia"].pk,
         "rg1": tree["school"].pk,
         "c1": recruits.pk,

@@ -162,6 +162,24 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def retrieve(self, request, *args, **kwargs):
         return with_etag(self.get_object())
 
+    def _allowed(self, report, check, message):
+        """Refuse early (403) what the service would refuse for the user's role, so that a
+        client learns it may not before being asked for the version or a comment; the
+        service checks again inside its transaction."""
+        if not check(self.request.user, report.organisation):
+            raise Problem(403, message, "not-allowed")
+        return report
+
+    def _filed(self):
+        return self._allowed(
+            self.get_object(), access.can_file_for, _("Only the unit's own officer files its report.")
+        )
+
+    def _reviewed(self):
+        return self._allowed(
+            self.get_object(), access.can_review_unit, _("Only an upper level above the unit reviews its reports.")
+        )
+
     def _write(self, action_, report=None, **kwargs):
         """Run a service, answering the report with its new ETag."""
         report = action_(report=report, user=self.request.user, **kwargs)
@@ -268,16 +286,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def partial_update(self, request, pk=None):
         """Change the figures and task progress sent (others stay), as the unit's own officer,
         while the report is a draft or returned."""
-        report = self.get_object()
+        report = self._filed()
         data = self._valid(s.ReportChangeSerializer, request.data)
         version = if_match_version(request, report)
-        if not access.can_file_for(request.user, report.organisation):
-            raise Problem(403, _("Only the unit's own officer files its report."), "not-allowed")
         self._save(report, data, submit=False, expected_version=version)
         return with_etag(self.get_queryset().get(pk=report.pk))
 
-    def _action(self, request, service, **kwargs):
-        report = self.get_object()
+    def _action(self, request, service, report, **kwargs):
         version = if_match_version(request, report)
         return self._write(service, report=report, expected_version=version, **kwargs)
 
@@ -285,7 +300,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit the report for review (the unit's own officer)."""
-        report = self.get_object()
+        report = self._filed()
         version = if_match_version(request, report)
         return self._write(
             services.report_save,
@@ -302,13 +317,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Take back a submitted report not reviewed yet (the unit's own officer)."""
-        return self._action(request, services.report_withdraw)
+        return self._action(request, services.report_withdraw, self._filed())
 
     @extend_schema(tags=["reports"], request=None, parameters=[IF_MATCH], responses={200: s.ReportSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve a submitted report (a reviewer above the unit; four eyes as on the pages)."""
-        return self._action(request, services.report_approve)
+        return self._action(request, services.report_approve, self._reviewed())
 
     @extend_schema(
         tags=["reports"],
@@ -320,7 +335,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         """Return a submitted report to the unit with what to correct."""
-        report = self.get_object()
+        report = self._reviewed()
         data = self._valid(s.ReviewCommentSerializer, request.data)
         version = if_match_version(request, report)
         return self._write(services.report_return, report=report, expected_version=version, comment=data["comment"])
@@ -334,7 +349,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Reopen an approved report for correction, with the reason."""
-        report = self.get_object()
+        report = self._reviewed()
         data = self._valid(s.ReopenReasonSerializer, request.data)
         version = if_match_version(request, report)
         return self._write(services.report_reopen, report=report, expected_version=version, reason=data["reason"])
