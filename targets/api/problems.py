@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -160,3 +161,24 @@ def problem_response(exc, context):
 
 def _code(exc):
     return getattr(getattr(exc, "detail", None), "code", None)
+
+
+class ProblemAutoSchema(AutoSchema):
+    """The schema says what the API does: every operation may answer these errors, each as a
+    problem (``application/problem+json``)."""
+
+    ERROR_CODES = (400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self.ERROR_CODES:
+            key = str(code)
+            if key not in responses:
+                responses[key] = self._get_response_for_code(
+                    ProblemSerializer, key, media_types=[CONTENT_TYPE], direction=direction
+                )
+            content = responses[key].get("content", {})
+            for media in [m for m in content if m != CONTENT_TYPE]:
+                content[CONTENT_TYPE] = content.pop(media)
+            responses[key]["description"] = str(titles().get(code, key))
+        return responses

@@ -227,9 +227,12 @@ class ComponentProgressSerializer(serializers.Serializer):
     expected = serializers.IntegerField(allow_null=True)
     projected = serializers.IntegerField(allow_null=True)
     percent = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    share = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    share = serializers.SerializerMethodField(help_text="For a percentage of the eligible units: that percentage.")
     status = serializers.CharField()
     status_label = serializers.SerializerMethodField()
+
+    def get_share(self, row) -> float | None:
+        return row.share if row.is_share else None
 
     def get_status_label(self, row) -> str:
         return str(Status(row.status).label)

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .problems import problem_body
@@ -73,6 +74,7 @@ def api_token_revoke(request, pk):
     return redirect("api_tokens")
 
 
+@csrf_exempt  # it changes nothing, and a POST to a wrong address must get the same answer
 def api_not_found(request, *args, **kwargs):
     """An address under /api/ that is none of the API's: a problem, as every API error."""
     body = problem_body(404, _("There is no such address in the API: see /api/v1/docs/."), instance=request.path)
