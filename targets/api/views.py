@@ -5,7 +5,6 @@ writes call ``targets.reporting.services`` (access checked inside); figures come
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -17,7 +16,7 @@ from rest_framework.views import APIView
 from branches import access
 from branches.models import Organisation
 from targets.reporting import selectors, services
-from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
+from targets.reporting.models import MonthlyReport
 from targets.resolution.choice import resolution_choice
 from targets.resolution.models import Resolution, TargetComponent
 from targets.rollup.completeness import completeness, reported_so_far
@@ -64,8 +63,8 @@ def if_match_version(request, report):
     return int(version)
 
 
-def with_etag(report, data=None, status_code=200, request=None):
-    response = Response(data if data is not None else s.ReportSerializer(report).data, status=status_code)
+def with_etag(report, status_code=200):
+    response = Response(s.reports_data([report])[0], status=status_code)
     response["ETag"] = etag(report)
     return response
 
@@ -150,14 +149,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = ReportFilter
 
     def get_queryset(self):
-        return (
-            MonthlyReport.objects.visible_to(self.request.user)
-            .select_related("resolution", "organisation")
-            .prefetch_related(
-                Prefetch("figures", queryset=ReportFigure.objects.order_by("component_id")),
-                Prefetch("task_progress", queryset=TaskProgress.objects.order_by("task_id")),
-            )
-        )
+        return MonthlyReport.objects.visible_to(self.request.user).select_related("resolution", "organisation")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.reports_data(page))
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(self.get_object())

@@ -2,11 +2,14 @@
 (filters, cursor pages by id), and the roll-ups with the dashboards' own numbers."""
 
 import datetime
+import json
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from rest_framework.renderers import JSONRenderer
 
+from targets.api.serializers import ReportSerializer, reports_data
 from targets.models import MonthlyReport, TargetComponent
 from targets.resolution.services import change_figure
 from tests.dashboard_data import build_scenario, component, file_report
@@ -130,3 +133,15 @@ def test_completeness_has_the_page_s_numbers(resolution, tree, users, api):
     assert [(b["code"], *[b[n] for n in names]) for b in data["branches"]] == [
         (r.unit.code, *[getattr(r, n) for n in names]) for r in rows
     ]
+
+
+def test_the_fast_answer_is_the_serializer_s(resolution, tree, users):
+    """Lists build reports straight from rows (``reports_data``): the same JSON as the serializer."""
+    report = file_report(resolution, tree["school"], 2, {component(resolution, 1): {"quantity": 2}})
+    report.review_comment = "Đạt"
+    report.save()
+    report = MonthlyReport.objects.select_related("resolution", "organisation").get(pk=report.pk)
+    fast = JSONRenderer().render(reports_data([report])[0])
+    slow = JSONRenderer().render(ReportSerializer(report).data)
+    assert json.loads(fast) == json.loads(slow)
+    assert json.loads(fast)["figures"][0]["approved_quantity"] == 2
