@@ -2,6 +2,8 @@
 If-Match stale → 412, missing → 428, a locked report or year → 409 with the reason, the
 four-eyes rule as on the pages."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -139,7 +141,7 @@ def test_a_locked_year_refuses_with_the_reason(april, resolution):
     assert "2020" in answer.json()["detail"]
 
 
-def test_only_the_unit_s_officer_files_and_a_month_must_have_begun(tree, users, api):
+def test_only_the_unit_s_officer_files_and_a_month_must_have_begun(resolution, tree, users, api, settings):
     upper = api(users["rach_gia"])
     refused = upper.post("/api/v1/reports/", {"unit": tree["school"].pk, "year": 2020, "month": 5}, format="json")
     assert refused.status_code == 403
@@ -152,4 +154,18 @@ def test_only_the_unit_s_officer_files_and_a_month_must_have_begun(tree, users, 
     assert future.status_code == 404  # no resolution for 2021
     invalid = school.post("/api/v1/reports/", {"unit": tree["school"].pk, "year": 2020, "month": 13}, format="json")
     assert invalid.status_code == 400 and invalid.json()["errors"][0]["field"] == "month"
-    assert not MonthlyReport.objects.exists()
+    settings.UNIONPLAN_TODAY = datetime.date(2020, 6, 10)
+    not_yet = school.post("/api/v1/reports/", {"unit": tree["school"].pk, "year": 2020, "month": 7}, format="json")
+    assert not_yet.status_code == 409 and not_yet.json()["type"].endswith("month-not-open")
+    too_many = school.post(
+        "/api/v1/reports/",
+        {
+            "unit": tree["school"].pk,
+            "year": 2020,
+            "month": 5,
+            "figures": [{"component": component(resolution, 1).pk, "quantity": tree["school"].workforce + 1}],
+        },
+        format="json",
+    )
+    assert too_many.status_code == 400
+    assert not MonthlyReport.objects.exists()  # a refused first filing leaves no empty draft behind
