@@ -152,3 +152,12 @@ def test_session_writes_need_the_csrf_token(users):
         content_type="application/json",
     )
     assert answer.status_code == 403 and "CSRF" in answer.json()["detail"]
+
+
+def test_errors_are_vietnamese_unless_a_program_asks_for_english(users, api):
+    vietnamese = Client().get("/api/v1/reports/", HTTP_AUTHORIZATION="Bearer up_wrong")
+    assert vietnamese.json()["title"] == "Cần đăng nhập bằng mã truy cập"
+    english = Client().get("/api/v1/reports/", HTTP_AUTHORIZATION="Bearer up_wrong", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["title"] == "Sign in with a token"
+    page = Client().get("/login/", HTTP_ACCEPT_LANGUAGE="en")  # the pages stay Vietnamese
+    assert "Đăng nhập" in page.content.decode()
