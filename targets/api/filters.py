@@ -10,7 +10,7 @@ from targets.resolution.models import Resolution
 
 class ReportFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(method="of_year", help_text=_("The resolution's year."))
-    month = django_filters.NumberFilter(field_name="month", help_text=_("1 to 12."))
+    month = django_filters.NumberFilter(method="of_month", help_text=_("1 to 12."))
     status = django_filters.ChoiceFilter(choices=MonthlyReport.Status.choices)
     unit = django_filters.NumberFilter(field_name="organisation_id", help_text=_("One unit's reports (its id)."))
     scope = django_filters.NumberFilter(
@@ -28,6 +28,13 @@ class ReportFilter(django_filters.FilterSet):
         # The year's resolutions by id (a few): an index on (resolution, month, id) then gives
         # a month's reports in id order, page after page, without reading them all.
         return queryset.filter(resolution_id__in=list(Resolution.objects.for_year(value).values_list("pk", flat=True)))
+
+    def of_month(self, queryset, name, value):
+        # Written as a range of one month: PostgreSQL then keeps "month" in the pages' order
+        # (month, id) and reads it from ``report_month_id``, instead of walking the primary
+        # key in id order and sifting out the other months (it cannot tell that a month's
+        # reports all lie near the end of the table).
+        return queryset.filter(month__gte=value, month__lte=value)
 
     def in_subtree(self, queryset, name, value):
         unit = Organisation.objects.filter(pk=value).only("path").first()
