@@ -178,7 +178,6 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         return access.visible_units(self.request.user)
 
 
-ETAG_HEADER = {"ETag": {"description": "The report's version, for If-Match.", "schema": {"type": "string"}}}
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the report as read."
 )
