@@ -427,3 +427,5 @@ class ExportFileAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     exclude = ["content"]
     list_select_related = ["requested_by"]
+
+from .api import admin as api_admin  # noqa: E402,F401  (registers the API tokens)

@@ -2,6 +2,8 @@
 
 from unionplan.background import ScheduledJob, WorkerHeartbeat
 
+from .api.idempotency import IdempotentAnswer
+from .api.tokens import ApiToken
 from .dashboards.models import ExportFile
 from .documents.models import ReportTemplate
 from .reminders.models import ReminderSent
@@ -17,6 +19,8 @@ __all__ = [
     "ExportFile",
     "ScheduledJob",
     "WorkerHeartbeat",
+    "ApiToken",
+    "IdempotentAnswer",
     "MonthlyReport",
     "PriorityTask",
     "ReminderSent",

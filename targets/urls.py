@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import include, path, re_path
 
+from .api import token_views
 from .dashboards import home
 from .dashboards import views as dashboards
 from .documents import views as documents
@@ -8,6 +9,10 @@ from .reporting import views as reports
 from .reporting.excel import views as excel
 
 urlpatterns = [
+    path("api/v1/", include("targets.api.urls")),
+    re_path(r"^api/.*$", token_views.api_not_found, name="api-not-found"),
+    path("account/api-tokens/", token_views.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     path("", home.HomeView.as_view(), name="home"),
     path("dashboard/", dashboards.DashboardLandingView.as_view(), name="dashboard"),
     path("dashboard/unit/<int:unit_pk>/", dashboards.UnitDashboardView.as_view(), name="dashboard-unit"),

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import resolve, reverse
 from openpyxl import load_workbook
 
-from targets.models import MonthlyReport, TargetComponent
+from targets.api.tokens import token_create
+from targets.models import ExcelImport, MonthlyReport, TargetComponent
 from targets.reporting.excel import template as excel
 from targets.reporting.services import report_get_or_create, report_save
 
@@ -69,7 +70,11 @@ def setup(resolution, tree, users):
         submit=True,
     )
     report_get_or_create(unit=tree["school"], resolution=resolution, month=4)
-    return {"firm_report": firm_report}
+    token, _secret = token_create(user=users["school"], name="csrf")
+    failed_import = ExcelImport.objects.create(
+        uploaded_by=users["rach_gia"], upper=tree["rach_gia"], file_name="a.xlsx", digest="x", status="failed"
+    )
+    return {"firm_report": firm_report, "token": token, "import": failed_import}
 
 
 def posts(resolution, tree, setup):
@@ -118,9 +123,23 @@ def posts(resolution, tree, setup):
             {"file": SimpleUploadedFile("bao-cao.xlsx", filled_template(resolution, tree))},
         ),
         ("rach_gia", reverse("excel_resolve"), {"token": "no-upload-kept", "every_row": "take"}),
+        ("rach_gia", reverse("excel_job_again", args=[setup["import"].pk]), {}),
         (None, reverse("login"), {"username": "school", "password": PASSWORD}),
         ("school", reverse("logout"), {}),
         ("school", reverse("set_language"), {"language": "en", "next": "/"}),
+        # The JSON API through the page's session (DRF's SessionAuthentication checks the token).
+        ("school", reverse("api:report-list"), {"unit": str(tree["school"].pk), "year": "2020", "month": "5"}),
+        *[
+            ("rach_gia", reverse(f"api:report-{name}", args=[setup["firm_report"].pk]), {"comment": "x", "reason": "x"})
+            for name in ("approve", "return", "reopen")
+        ],
+        *[
+            ("firm", reverse(f"api:report-{name}", args=[setup["firm_report"].pk]), {})
+            for name in ("submit", "withdraw")
+        ],
+        ("rach_gia", reverse("api:report-import"), {"rows": "[]"}),
+        ("school", reverse("api_tokens"), {"name": "Không token", "days": "30"}),
+        ("school", reverse("api_token_revoke", args=[setup["token"].pk]), {}),
     ]
 
 

@@ -7,7 +7,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first: a step may import the steps before it, never one after it. Faces over the
-# same steps sit at one level (a tuple): the dashboards and the written report (documents).
+# same steps that stand side by side share a level (a tuple) and neither imports the other:
+# the dashboards' pages and the JSON API each read the roll-ups and write through the
+# reporting services. The written report (documents) sits above the dashboards: it drafts
+# the dashboard's own figures with its scope and wording (mixins, columns, verdicts).
 STEPS = [
     "unionplan.numbers",
     "branches",
@@ -15,7 +18,8 @@ STEPS = [
     "targets.reporting",
     "targets.rollup",
     "targets.reminders",
-    ("targets.dashboards", "targets.documents"),
+    ("targets.dashboards", "targets.api"),
+    "targets.documents",
 ]
 # The wiring on top may import any step.
 WIRING = [
@@ -74,16 +78,24 @@ def within(module, prefix):
     return module == prefix or module.startswith(prefix + ".")
 
 
-def step_of(module):
-    for rank, step in enumerate(STEPS):
-        if any(within(module, name) for name in (step if isinstance(step, tuple) else (step,))):
-            return rank
+def packages_of(step):
+    return step if isinstance(step, tuple) else (step,)
+
+
+def package_of(module):
+    """The step's package ``module`` lies in (None outside the steps)."""
+    for step in STEPS:
+        for package in packages_of(step):
+            if within(module, package):
+                return package
     return None
 
 
-def step_packages():
-    for step in STEPS:
-        yield from step if isinstance(step, tuple) else (step,)
+def step_of(module):
+    for rank, step in enumerate(STEPS):
+        if any(within(module, package) for package in packages_of(step)):
+            return rank
+    return None
 
 
 def test_imports_run_one_way_along_the_data_s_way():
@@ -98,6 +110,8 @@ def test_imports_run_one_way_along_the_data_s_way():
             other = step_of(imported)
             if other is not None and other > rank:
                 wrong.append(f"{name} imports {imported}")
+            elif other == rank and package_of(imported) != package_of(name):
+                wrong.append(f"{name} imports its sibling {imported}")
             if any(within(imported, w) for w in WIRING) and not within(imported, name):
                 wrong.append(f"{name} imports the wiring {imported}")
     assert wrong == []
@@ -144,10 +158,18 @@ def test_no_import_cycles():
 
 
 def test_every_step_says_what_it_owns():
-    for step in list(step_packages())[2:]:
-        init = ROOT / Path(*step.split(".")) / "__init__.py"
-        docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
-        assert docstring and len(docstring) > 80, step
+    for step in STEPS[2:]:
+        for package in packages_of(step):
+            init = ROOT / Path(*package.split(".")) / "__init__.py"
+            docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+            assert docstring and len(docstring) > 80, package
+
+
+def test_the_api_is_checked_at_the_dashboards_level():
+    """The API's modules are walked by the check, at the dashboards' step beside them."""
+    names = [name for name, _path in product_modules() if within(name, "targets.api")]
+    assert "targets.api.views" in names
+    assert step_of("targets.api.views") == step_of("targets.dashboards.views")
 
 
 def test_a_deliberate_upward_import_is_caught(tmp_path, monkeypatch):
@@ -209,10 +231,10 @@ def test_an_upward_import_between_reporting_rooms_is_caught(monkeypatch):
     ]
 
 
-def test_the_written_report_sits_beside_the_dashboards(monkeypatch):
-    """targets.documents is at the dashboards' level: it may read the rollup and the
+def test_the_written_report_sits_above_the_dashboards(monkeypatch):
+    """targets.documents is above the dashboards: it may read the rollup and the
     dashboards' shared pieces, and no lower step may import it."""
-    assert step_of("targets.documents.report") == step_of("targets.dashboards.views")
+    assert step_of("targets.documents.report") > step_of("targets.dashboards.views")
     assert step_of("targets.documents.report") > step_of("targets.rollup.progress")
     fake = ROOT / "targets" / "rollup" / "_layout_probe.py"
     monkeypatch.setattr("tests.test_layout.product_modules", lambda: iter([("targets.rollup._layout_probe", fake)]))
@@ -222,3 +244,15 @@ def test_the_written_report_sits_beside_the_dashboards(monkeypatch):
     except AssertionError:
         return
     raise AssertionError("an import of the documents from the rollup went unnoticed")
+
+
+def test_a_face_importing_its_sibling_is_caught(monkeypatch):
+    """The API importing the dashboards (or the reverse) is reported: faces stand side by side."""
+    fake = ROOT / "targets" / "api" / "_layout_probe.py"
+    monkeypatch.setattr("tests.test_layout.product_modules", lambda: iter([("targets.api._layout_probe", fake)]))
+    monkeypatch.setattr("tests.test_layout.imports_of", lambda path: {"targets.dashboards.mixins"})
+    try:
+        test_imports_run_one_way_along_the_data_s_way()
+    except AssertionError:
+        return
+    raise AssertionError("an import between the faces went unnoticed")

@@ -89,6 +89,21 @@ EXPECTED = {
     ("logout", "GET", ()): row(405, 405, 405, 405, 405, 405, 405),
     # set_language changes the language on POST only; a GET just sends the user back.
     ("set_language", "GET", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
+    # The JSON API (targets/api), here through the page's session (tokens: tests/api): its
+    # schema and docs are public; the rest answers 401 without a log-in, never a redirect.
+    # A report of another subtree is not found (404) where its page says 403.
+    ("api:schema", "GET", ()): row(200, 200, 200, 200, 200, 200, 200),
+    ("api:docs", "GET", ()): row(200, 200, 200, 200, 200, 200, 200),
+    ("api:resolution-list", "GET", ()): row(401, 200, 200, 200, 200, 200, 200),
+    ("api:resolution-detail", "GET", ("res",)): row(401, 200, 200, 200, 200, 200, 200),
+    ("api:organisation-list", "GET", ()): row(401, 200, 200, 200, 200, 200, 200),
+    ("api:organisation-detail", "GET", ("rg",)): row(401, 200, 200, 404, 404, 404, 200),
+    ("api:report-list", "GET", ()): row(401, 200, 200, 200, 200, 200, 200),
+    ("api:report-detail", "GET", ("rep",)): row(401, 200, 200, 200, 404, 404, 200),
+    ("api:progress", "GET", ()): row(401, 200, 200, 200, 200, 200, 200),
+    ("api:completeness", "GET", ()): row(401, 200, 200, 200, 200, 200, 200),
+    ("api-not-found", "GET", ()): row(404, 404, 404, 404, 404, 404, 404),
+    ("api_tokens", "GET", ()): row(LOGIN, 200, 200, 200, 200, 200, 200),
     # Writes last, with an empty form: a refusal, a form shown again or a redirect.
     ("excel_upload", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 403),
     # The conflict step without a kept upload sends the officer back to the upload page.
@@ -107,6 +122,18 @@ EXPECTED = {
     ("branches:register", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
     ("branches:register_under", "POST", ("rg",)): row(LOGIN, 200, 200, 403, 403, 403, 200),
     ("set_language", "POST", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
+    # API writes with an empty body: refused data (400), who may not (403), or a report write
+    # without its version (428 Precondition Required, as the pages' 409).
+    ("api:report-list", "POST", ()): row(401, 400, 400, 400, 400, 400, 400),
+    ("api:report-detail", "PATCH", ("rep",)): row(401, 403, 403, 428, 404, 404, 403),
+    ("api:report-submit", "POST", ("rep",)): row(401, 403, 403, 428, 404, 404, 403),
+    ("api:report-withdraw", "POST", ("rep",)): row(401, 403, 403, 428, 404, 404, 403),
+    ("api:report-approve", "POST", ("rep",)): row(401, 428, 428, 403, 404, 404, 428),
+    ("api:report-return", "POST", ("rep",)): row(401, 400, 400, 403, 404, 404, 400),
+    ("api:report-reopen", "POST", ("rep",)): row(401, 400, 400, 403, 404, 404, 400),
+    ("api:report-import", "POST", ()): row(401, 400, 400, 403, 400, 403, 403),
+    ("api_tokens", "POST", ()): row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("api_token_revoke", "POST", ("tok",)): row(LOGIN, 404, 404, 404, 404, 404, 404),
     ("login", "POST", ()): row(200, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
     ("logout", "POST", ()): row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
 }
@@ -168,6 +195,8 @@ def objects(resolution, tree, users):
     return {
         "imp": upload.pk,
         "file": made.pk,
+        "rep": report.pk,
+        "tok": 1,
         "rg": tree["rach_gia"].pk,
         "rg1": tree["school"].pk,
         "c1": recruits.pk,
@@ -209,7 +238,12 @@ def test_each_url_answers_each_user_as_written(objects, users, superuser):
                 client.force_login(user)  # logging out on the way must not spoil the next line
             url = reverse(name, args=[objects[k] for k in keys])
             data = {"month": 3} if name == "excel_template" else {}
-            response = client.get(url, data) if method == "GET" else client.post(url, data)
+            if method == "GET":
+                response = client.get(url, data)
+            elif name.startswith("api:"):  # the API takes JSON
+                response = client.generic(method, url, "{}", content_type="application/json")
+            else:
+                response = client.post(url, data)
             answer = _answer(response)
             if answer != expected[who]:
                 wrong.append((who, method, url, expected[who], answer))

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from targets.models import MonthlyReport, TargetComponent
+from targets.models import ExcelImport, ExportFile, MonthlyReport, TargetComponent
 from targets.reporting import services
 from tests.test_url_walk import EXPECTED, WHO, _user
 
@@ -178,7 +178,29 @@ def history(resolution, tree, users, superuser):
     services.report_approve(report=march, user=users["rach_gia"], expected_version=march.version)
     april = services.report_get_or_create(unit=tree["school"], resolution=resolution, month=4)
     services.report_save(report=april, user=users["school"], figures={}, tasks={}, expected_version=1, submit=True)
+    # A refused Excel import and a ready file: their pages are read in Vietnamese too.
+    upload = ExcelImport.objects.create(
+        uploaded_by=users["rach_gia"],
+        upper=tree["rach_gia"],
+        file_name="a.xlsx",
+        digest="x",
+        status="refused",
+        errors=["Dòng 7: lỗi"],
+    )
+    made = ExportFile.objects.create(
+        requested_by=users["province"],
+        scope=tree["province"],
+        path="/dashboard/completeness/",
+        query="",
+        file_name="don-vi.xlsx",
+        status="ready",
+        content=b"PK",
+    )
     return {
+        "imp": upload.pk,
+        "file": made.pk,
+        "rep": march.pk,
+        "tok": 1,
         "rg": tree["rach_gia"].pk,
         "rg1": tree["school"].pk,
         "c1": recruits.pk,

@@ -8,10 +8,14 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
 
     Django's LocaleMiddleware would follow the browser's Accept-Language, so an office PC
     set up in English would show the app in English; the federation's default is Vietnamese.
+    The JSON API alone follows Accept-Language: a program asks for its language on purpose.
     """
 
     def process_request(self, request):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES) and request.path.startswith("/api/"):
+            # A program calling the API says which language it wants (Accept-Language).
+            language = translation.get_language_from_request(request)
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
         translation.activate(language)

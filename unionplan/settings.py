@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "branches",
     "targets",
 ]
@@ -225,6 +228,50 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }
+}
+
+# The JSON API (targets/api, /api/v1/): personal tokens (``Authorization: Bearer up_…``) or
+# the page's session (its CSRF token then required for writes); JSON only (no browsable
+# API: it needs inline scripts the CSP forbids); every error an RFC 9457 problem.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "targets.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "targets.api.permissions.WritesNeedAWriteToken",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["targets.api.throttling.PerTokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "targets.api.problems.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "targets.api.problems.problem_response",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+# Requests per token (per user for a session) and period: over it, 429 with Retry-After.
+# Counted in the cache (per process without a shared CACHES backend).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "1200/min")
+# The bulk import: at most this many rows, and a body declaring more bytes is refused unread.
+API_IMPORT_MAX_ROWS = int(os.environ.get("API_IMPORT_MAX_ROWS", "5000"))
+API_IMPORT_MAX_BYTES = int(os.environ.get("API_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "UnionPlan API",
+    "DESCRIPTION": _("Resolutions, organisations, monthly reports and their progress, with the pages' rules."),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "data:,",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "targets.reporting.models.MonthlyReport.Status",
+        "TaskStatusEnum": "targets.reporting.models.TaskProgress.Status",
+    },
 }
 
 # E-mail (reminders, manage.py send_reminders): through SMTP when EMAIL_HOST is set, printed

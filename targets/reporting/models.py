@@ -13,11 +13,21 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branches import access
 from branches.models import Organisation
 from targets.resolution.models import PriorityTask, Resolution, TargetComponent
 
 
 class MonthlyReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Reports ``user`` may read, as the pages decide: of the units ``access.visible_units``
+        gives, against the resolutions of their own federation (``Resolution.visible_to``)."""
+        if user.is_authenticated and user.is_superuser:
+            return self.all()
+        return self.filter(
+            organisation__in=access.visible_units(user), resolution__in=Resolution.objects.visible_to(user)
+        )
+
     def approved(self):
         """Reports approved by the parent union."""
         return self.filter(status=MonthlyReport.Status.APPROVED)
@@ -64,6 +74,7 @@ class MonthlyReport(models.Model):
         UNIT = "unit", _("web form, by the unit")
         ON_BEHALF = "on_behalf", _("web form, on behalf of the unit by an upper level")
         EXCEL = "excel", _("Excel import by an upper level")
+        API = "api", _("API import by an upper level")
 
     resolution = models.ForeignKey(
         Resolution, verbose_name=_("resolution"), on_delete=models.PROTECT, related_name="reports"
@@ -140,6 +151,11 @@ class MonthlyReport(models.Model):
                 include=["id", "status", "approved_at", "first_submitted_at", "revision"],
                 name="report_month_units",
             ),
+            # The API's pages of a month's reports in id order (a key that never changes): each
+            # page a range of this index, however far the walk has gone.
+            models.Index(fields=["resolution", "month", "id"], name="report_month_id"),
+            # The API's "updated since": what changed lately, for a client keeping a copy in step.
+            models.Index(fields=["updated_at"], name="report_updated_at"),
             # The reviewers' inboxes: the few submitted reports among millions, oldest first.
             models.Index(
                 fields=["submitted_at", "organisation"],
@@ -158,8 +174,8 @@ class MonthlyReport(models.Model):
 
     @property
     def entered_on_behalf(self):
-        """The figures were typed by an upper level for the unit (form or Excel)."""
-        return self.entry_channel in (self.Channel.ON_BEHALF, self.Channel.EXCEL)
+        """The figures were typed by an upper level for the unit (form, Excel or API import)."""
+        return self.entry_channel in (self.Channel.ON_BEHALF, self.Channel.EXCEL, self.Channel.API)
 
     @property
     def due_date(self):

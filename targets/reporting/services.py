@@ -47,6 +47,8 @@ def entry_reason(user, channel):
     name = user.get_full_name() or user.get_username()
     if channel == MonthlyReport.Channel.EXCEL:
         return _("Imported from Excel by %(name)s") % {"name": name}
+    if channel == MonthlyReport.Channel.API:
+        return _("Imported through the API by %(name)s") % {"name": name}
     return _("Entered on behalf of the unit by %(name)s") % {"name": name}
 
 
