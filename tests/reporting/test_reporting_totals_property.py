@@ -16,7 +16,8 @@ from hypothesis.extra.django import TestCase
 
 from branches.models import Organisation
 from targets.models import MonthlyReport, ReportingTotal, Resolution
-from targets.reporting import inbox, ledger, reporting_ledger
+from targets.reporting import inbox, ledger
+from targets.reporting.ledger import reporting as reporting_ledger
 from targets.resolution.loading import load_resolution_file
 from targets.rollup.completeness import completeness, who_reported_afresh
 from tests.conftest import RESOLUTION_FILE
