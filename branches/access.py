@@ -84,6 +84,15 @@ def can_review_unit(user, unit):
     return unit.pk != own.pk and unit.is_within(own)
 
 
+def can_change_tree(user, federation):
+    """Whether ``user`` may prepare and apply changes to ``federation``'s tree (move, merge,
+    dissolve units): its provincial staff, or an admin."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    own = _officer_unit(user)
+    return own is not None and user.role == User.Role.PROVINCIAL_STAFF and own.pk == federation.pk
+
+
 def can_register_unit_under(user, parent):
     """Whether ``user`` may register a newly founded grassroots union under ``parent``."""
     if user.is_authenticated and user.is_superuser:

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from unionplan import clock
@@ -50,6 +50,18 @@ class OrganisationQuerySet(models.QuerySet):
         """Units not dissolved."""
         return self.filter(dissolved_on__isnull=True)
 
+    def under_on(self, unit, day):
+        """Units that were in the subtree of ``unit`` on ``day`` (``under`` as the tree was
+        then: a unit moved since counts where its former placement put it)."""
+        covering = Placement.objects.filter(unit=models.OuterRef("pk"), until__gt=day).order_by("until", "pk")
+        candidates = self.filter(
+            Q(path__startswith=unit.path)
+            | Q(pk__in=Placement.objects.filter(path__startswith=unit.path).values("unit"))
+        )
+        return candidates.annotate(
+            path_then=Coalesce(models.Subquery(covering.values("path")[:1]), models.F("path"))
+        ).filter(path_then__startswith=unit.path)
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -83,6 +95,16 @@ class Organisation(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # A federation merged into another (``branches.changes``): the successor's staff answer
+    # for this one's resolutions to their year end (``access``).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_federations",
+    )
     # The four-eyes rule (``access.approval_by``) relaxed for a federation whose offices
     # have a single officer: set on the federation, it holds for its whole subtree.
     allow_self_approval = models.BooleanField(
@@ -340,6 +362,9 @@ class TreeChange(models.Model):
         "User", verbose_name=_("applied by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    # When the row was last written (the real moment, not the app's clock): reports saved
+    # since it was applied mean something was filed under the new structure.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("change to the organisation tree")
@@ -378,11 +403,11 @@ class TreeChangeLine(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     # The unit changed (for a founding, the unit founded, once applied).
     unit = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Move: the new parent; merge: the unit merged into; dissolve: the successor; found: the parent.
     target = models.ForeignKey(
-        Organisation, verbose_name=_("to"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation, verbose_name=_("to"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     code = models.CharField(_("code"), max_length=32, blank=True)
     name = models.CharField(_("name"), max_length=255, blank=True)
@@ -409,6 +434,8 @@ class TreeChangeLine(models.Model):
     previous_level = models.CharField(_("previous level"), max_length=20, blank=True)
     previous_dissolved_on = models.DateField(_("previous dissolution date"), null=True, blank=True)
     officers_moved = models.JSONField(_("officers moved"), default=list, blank=True)
+    # What the targets' side passed on (allocations), so that undoing the change gives it back.
+    allocations_moved = models.JSONField(_("allocations passed on"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("change line")
