@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -227,8 +227,16 @@ def version(change):
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
-def _last_change_day(unit):
-    return Placement.objects.filter(unit=unit).order_by("-until").values_list("until", flat=True).first()
+def _last_change_day(unit, subtree=True):
+    """The day of the latest move that touched ``unit`` (or, with ``subtree``, any unit
+    under it): a part of the tree changes in date order, so that a former placement always
+    says where a unit was."""
+    placements = (
+        Placement.objects.filter(Q(unit__path__startswith=unit.path) | Q(path__startswith=unit.path))
+        if subtree
+        else unit.placements
+    )
+    return placements.aggregate(day=Max("until"))["day"]
 
 
 class _Applier:
@@ -246,10 +254,10 @@ class _Applier:
     def fresh(self, unit):
         return Organisation.objects.get(pk=unit.pk) if unit is not None else None
 
-    def check_alive(self, unit):
+    def check_alive(self, unit, subtree=True):
         """A unit a change may touch on the change's day: founded by then, not ended, and
         not changed later than that day (the tree's history runs one way)."""
-        if unit.dissolved_on is not None and unit.dissolved_on <= self.day:
+        if unit.dissolved_on is not None:
             self.refuse(_("%(unit)s was already dissolved on %(day)s."), unit=unit.name, day=_day(unit.dissolved_on))
             return False
         if unit.founded_on and unit.founded_on > self.day:
@@ -259,7 +267,7 @@ class _Applier:
                 day=_day(unit.founded_on),
             )
             return False
-        last = _last_change_day(unit)
+        last = _last_change_day(unit, subtree)
         if last and last > self.day:
             self.refuse(
                 _("%(unit)s last changed on %(day)s: a change cannot take effect before that."),
@@ -350,7 +358,7 @@ class _Applier:
             line.save(update_fields=["target"])
         target = self.fresh(line.target)
         if kind == Kind.FOUND:
-            if target is None or not self.check_alive(target):
+            if target is None or not self.check_alive(target, subtree=False):
                 return
             if Organisation.objects.filter(code=line.code).exists():
                 self.refuse(_("The code “%(code)s” is already in use."), code=line.code)
@@ -384,7 +392,7 @@ class _Applier:
             unit.name = line.name.strip()
             self.save(unit)
         elif kind == Kind.MOVE:
-            if target is None or not self.check_alive(target) or not self.check_parent(unit, target):
+            if target is None or not self.check_alive(target, subtree=False) or not self.check_parent(unit, target):
                 return
             if unit.parent_id == target.pk:
                 self.refuse(_("%(unit)s is already under %(parent)s."), unit=unit.name, parent=target.name)
@@ -395,7 +403,7 @@ class _Applier:
                 if target.pk == unit.pk:
                     self.refuse(_("%(unit)s cannot be merged into itself."), unit=unit.name)
                     return
-                if not self.check_alive(target):
+                if not self.check_alive(target, subtree=False):
                     return
                 if target.is_within(unit):
                     self.refuse(
