@@ -81,4 +81,8 @@ def year_query(context):
     federation = request.GET.get("federation", "") if request is not None else ""
     if params and federation.isdigit():
         params["federation"] = int(federation)
+    # The tree the figures are counted under, when not today's (``?structure=monthly``).
+    structure = context.get("structure")
+    if structure and structure != "current":
+        params["structure"] = structure
     return "?" + urlencode(params) if params else ""
