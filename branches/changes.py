@@ -513,7 +513,7 @@ def change_apply(change, *, user=None, expected_version=None):
     that is wrong). With ``expected_version`` (the preview's), a change to its units made
     by someone else since is refused with ``ChangeConflict``."""
     change = TreeChange.objects.select_for_update().get(pk=change.pk)
-    if change.status != TreeChange.Status.PLANNED:
+    if change.status not in (TreeChange.Status.DRAFT, TreeChange.Status.PLANNED):
         raise ChangeConflict([_("This change has already been applied or undone.")])
     if user is not None and not access.can_change_tree(user, change.federation):
         raise PermissionDenied
@@ -532,6 +532,30 @@ def change_apply(change, *, user=None, expected_version=None):
     change.applied_at = clock.now()
     change.save(update_fields=["status", "applied_by", "applied_at", "updated_at"])
     return change
+
+
+def change_confirm(change, *, user=None, expected_version=None):
+    """Confirm a change after its preview: applied now when its day has come, else planned
+    to take effect on its day (checked now all the same: a change that cannot apply is
+    refused). Returns the change."""
+    if change.effective_on <= clock.today():
+        return change_apply(change, user=user, expected_version=expected_version)
+    with transaction.atomic():
+        locked = TreeChange.objects.select_for_update().get(pk=change.pk)
+        if locked.status != TreeChange.Status.DRAFT:
+            raise ChangeConflict([_("This change has already been applied or undone.")])
+        if user is not None and not access.can_change_tree(user, locked.federation):
+            raise PermissionDenied
+        if expected_version is not None and expected_version != version(locked):
+            raise ChangeConflict(
+                [_("The units of this change were changed by someone else meanwhile: check the preview again.")]
+            )
+        reasons = change_check(locked)
+        if reasons:
+            raise ChangeRefused(reasons)
+        locked.status = TreeChange.Status.PLANNED
+        locked.save(update_fields=["status", "updated_at"])
+        return locked
 
 
 def change_check(change):

@@ -342,6 +342,7 @@ class TreeChange(models.Model):
     for undoing it. ``branches.changes`` applies it."""
 
     class Status(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
         PLANNED = "planned", _("Planned")
         APPLIED = "applied", _("Applied")
         UNDONE = "undone", _("Undone")
@@ -350,7 +351,7 @@ class TreeChange(models.Model):
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     decision_text = models.TextField(_("decision"), blank=True)
     effective_on = models.DateField(_("effective on"))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     federation = models.ForeignKey(
         Organisation, verbose_name=_("federation"), on_delete=models.PROTECT, related_name="tree_changes"
     )

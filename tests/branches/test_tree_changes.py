@@ -152,7 +152,7 @@ def test_bad_changes_are_refused_in_vietnamese_and_change_nothing(resolution, tr
     assert any(message in m for m in refused.value.messages), refused.value.messages
     assert list(Organisation.objects.order_by("pk").values_list("pk", "parent_id", "dissolved_on", "name")) == before
     assert not Placement.objects.exists()
-    assert TreeChange.objects.get(pk=change.pk).status == TreeChange.Status.PLANNED
+    assert TreeChange.objects.get(pk=change.pk).status == TreeChange.Status.DRAFT
 
 
 def test_a_change_before_the_founding_or_to_an_ended_unit_is_refused(resolution, tree):
@@ -173,8 +173,13 @@ def test_a_change_before_the_founding_or_to_an_ended_unit_is_refused(resolution,
     assert "giải thể" in refused.value.messages[0]
 
 
-def test_a_planned_change_takes_effect_on_its_day(resolution, tree):
+def test_a_planned_change_takes_effect_on_its_day(resolution, tree, settings):
+    settings.UNIONPLAN_TODAY = datetime.date(2020, 8, 1)
     change = plan(tree["province"], Step("move", units=["RG-1"], to="HT"), day=datetime.date(2020, 8, 27))
+    assert changes.apply_due_changes() == ([], {})  # being prepared: not applied
+    changes.change_confirm(change)
+    assert TreeChange.objects.get(pk=change.pk).status == TreeChange.Status.PLANNED
+    assert Organisation.objects.get(code="RG-1").parent == tree["rach_gia"]
     assert changes.apply_due_changes(datetime.date(2020, 8, 26)) == ([], {})
     applied, failed = changes.apply_due_changes(datetime.date(2020, 8, 27))
     assert [c.pk for c in applied] == [change.pk] and failed == {}
