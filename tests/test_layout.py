@@ -15,6 +15,7 @@ STEPS = [
     "targets.rollup",
     "targets.reminders",
     "targets.dashboards",
+    "targets.restructuring",
 ]
 # The wiring on top may import any step.
 WIRING = [
