@@ -5,6 +5,7 @@ from .dashboards import views as dashboards
 from .reporting import inbox_views
 from .reporting import views as reports
 from .reporting.excel import views as excel
+from .restructuring import views as restructuring
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
@@ -29,4 +30,9 @@ urlpatterns = [
     path("reports/<int:year>/<int:month>/<int:unit_id>/edit/", reports.report_edit, name="report_edit"),
     path("reports/<int:year>/<int:month>/<int:unit_id>/review/", reports.report_review, name="report_review"),
     path("reports/<int:year>/<int:month>/<int:unit_id>/withdraw/", reports.report_withdraw, name="report_withdraw"),
+    path("tree/changes/", restructuring.change_list, name="tree-changes"),
+    path("tree/changes/new/", restructuring.change_new, name="tree-change-new"),
+    path("tree/changes/<int:change_pk>/", restructuring.change_detail, name="tree-change"),
+    path("tree/changes/<int:change_pk>/undo/", restructuring.change_undo, name="tree-change-undo"),
+    path("tree/units/<int:unit_pk>/", restructuring.unit_timeline, name="unit-timeline"),
 ]

@@ -97,7 +97,7 @@ def preview_change(change, month=None, max_holders=40):
         Resolution.objects.for_path(change.federation.path).filter(year=change.effective_on.year).first()
         or Resolution.objects.for_path(change.federation.path).order_by("-year").first()
     )
-    month = month or (resolution.default_month() if resolution else 12)
+    month = month or (resolution.reporting_month() if resolution else 12)
     components = list(resolution.components().order_by("target__number", "order")) if resolution else []
     holders = _holders(change)[:max_holders]
     version = changes.version(change)
