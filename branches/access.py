@@ -123,7 +123,9 @@ def can_change_tree(user, federation):
     if user.is_authenticated and user.is_superuser:
         return True
     own = _officer_unit(user)
-    return own is not None and user.role == User.Role.PROVINCIAL_STAFF and own.pk == federation.pk
+    if own is None or user.role != User.Role.PROVINCIAL_STAFF:
+        return False
+    return own.pk == federation.pk or merged_federations(user).filter(pk=federation.pk).exists()
 
 
 def can_register_unit_under(user, parent):

@@ -164,6 +164,7 @@ def unit_changed(unit, before):
 def rebuild(resolution=None, log=None):
     """Recompute the rows of ``resolution`` (or of every resolution) from the tree and the
     reports: one pass over the units under each issuer and one over its reports."""
+    asked = resolution
     resolutions = [resolution] if resolution is not None else list(Resolution.objects.select_related("organisation"))
     stale = ReportingTotal.objects.all()
     if resolution is not None:
@@ -205,7 +206,7 @@ def rebuild(resolution=None, log=None):
             batch_size=5000,
         )
         count += len(totals)
-    rebuild_shifts(resolution)
+    rebuild_shifts(asked)
     if log:
         log(f"reporting totals rebuilt: {count} rows")
     return count
