@@ -246,7 +246,7 @@ class _Applier:
         self.change, self.user = change, user
         self.day = change.effective_on
         self.errors = []
-        self.by_code = {}
+        self.federations = {}
 
     def refuse(self, message, **params):
         self.errors.append(message % params if params else message)
@@ -277,6 +277,13 @@ class _Applier:
             return False
         return True
 
+    def federation(self, unit):
+        """``federation_of``, asked once per set of ancestors within a change."""
+        key = tuple(path_ids(unit.path)[:-1]) if unit.kind != Level.PROVINCE else (unit.pk,)
+        if key not in self.federations:
+            self.federations[key] = federation_of(unit).pk
+        return self.federations[key]
+
     def check_parent(self, unit, parent):
         if parent.kind == Level.GRASSROOTS:
             self.refuse(
@@ -292,7 +299,7 @@ class _Applier:
                 parent=parent.name,
             )
             return False
-        if federation_of(parent).pk != federation_of(unit).pk:
+        if self.federation(parent) != self.federation(unit):
             self.refuse(
                 _("%(unit)s cannot move to %(parent)s, in another federation: merge the federations instead."),
                 unit=unit.name,
@@ -413,7 +420,7 @@ class _Applier:
                     )
                     return
                 federation_merge = unit.kind == Level.PROVINCE and target.kind == Level.PROVINCE
-                if not federation_merge and federation_of(target).pk != federation_of(unit).pk:
+                if not federation_merge and self.federation(target) != self.federation(unit):
                     self.refuse(
                         _("%(unit)s cannot be merged into %(parent)s, in another federation."),
                         unit=unit.name,

@@ -295,7 +295,8 @@ class Placement(models.Model):
     unit = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="placements"
     )
-    path = models.CharField(_("tree path"), max_length=255)
+    # Indexed for "who was under X" (``under_on``) and "the latest change under X".
+    path = models.CharField(_("tree path"), max_length=255, db_index=True)
     parent = models.ForeignKey(
         Organisation, verbose_name=_("parent union"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
