@@ -29,6 +29,8 @@ KEYS = {
     ReportingTotal: ("resolution_id", REPORTING_FIELDS),
 }
 KEYS |= {shift: KEYS[total] for total, shift in SHIFTS.items()}
+# Rows per INSERT: at most 9 parameters a row, within SQLite's 32,766 and PostgreSQL's 65,535.
+ROWS_PER_STATEMENT = 1000
 
 
 def difference(after, before):
@@ -75,18 +77,15 @@ def add(organisation_ids, delta, sign=1, model=ProgressTotal):
 
 def add_per_holder(deltas, sign=1, model=ProgressTotal):
     """Add each organisation's own delta ({organisation: {(item, month): values}}) to its
-    ``model`` rows: one statement per row, in one fixed order."""
+    ``model`` rows: a few statements of many rows each (not one per row: a unit moved
+    carries hundreds of rows to each of its ancestors), in one fixed order."""
     if not deltas:
         return
     table = model._meta.db_table
     key, fields = KEYS[model]
     columns = ", ".join(fields)
     updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in fields)
-    sql = (
-        f"INSERT INTO {table} (organisation_id, {key}, month, {columns}) "
-        f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT (organisation_id, {key}, month) DO UPDATE SET {updates}"
-    )
+    row = f"({', '.join(['%s'] * (3 + len(fields)))})"
     # A fixed order of rows keeps concurrent writers from deadlocking on one another.
     params = [
         (org, item, month, *[sign * v for v in values])
@@ -94,8 +93,16 @@ def add_per_holder(deltas, sign=1, model=ProgressTotal):
         for (item, month), values in sorted(deltas[org].items())
         if any(values)
     ]
+    per_statement = ROWS_PER_STATEMENT
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        for start in range(0, len(params), per_statement):
+            chunk = params[start : start + per_statement]
+            cursor.execute(
+                f"INSERT INTO {table} (organisation_id, {key}, month, {columns}) "
+                f"VALUES {', '.join([row] * len(chunk))} "
+                f"ON CONFLICT (organisation_id, {key}, month) DO UPDATE SET {updates}",
+                [value for values in chunk for value in values],
+            )
 
 
 # The "as it was" view (``models.ProgressShift`` and its kin): a unit's contribution to a
