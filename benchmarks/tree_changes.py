@@ -120,8 +120,8 @@ def main():
     started = multiprocessing.Event()
     waited = multiprocessing.Value("d", -1.0)
     writer = multiprocessing.Process(target=file_one, args=(units[-1][0], resolution.pk, started, waited))
+    connection.close()  # the child opens its own
     writer.start()
-    connection.close()
     t0 = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         started.set()
