@@ -619,8 +619,12 @@ def undo_blockers(change):
     ids = set()
     for unit_id, target_id in change.lines.values_list("unit_id", "target_id"):
         ids.update(pk for pk in (unit_id, target_id) if pk)
-    later = TreeChangeLine.objects.filter(Q(unit__in=ids) | Q(target__in=ids), change__status=TreeChange.Status.APPLIED)
-    later = later.exclude(change=change).filter(change__applied_at__gt=change.applied_at)
+    # Only the federation's latest applied change: an earlier one may have placed units
+    # under parents that a later change has moved since (their history would not hold).
+    later = TreeChange.objects.filter(federation=change.federation, status=TreeChange.Status.APPLIED)
+    later = later.exclude(pk=change.pk).filter(
+        Q(applied_at__gt=change.applied_at) | Q(effective_on__gt=change.effective_on)
+    )
     if later.exists():
         reasons.append(_("A later change touched the same units: undo that one first."))
     for _receiver, answer in signals.undo_asked.send(sender=TreeChange, change=change, unit_ids=ids):
