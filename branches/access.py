@@ -8,8 +8,17 @@
 - Superusers (admins) may do everything.
 - Resolutions: an officer sees those issued by their own unit or one of its ancestors
   (the federation they belong to), never another federation's; admins see all.
+- A federation merged into another (``branches.changes``): from the merger on, the
+  successor's provincial staff read, review and answer for the merged federation's units
+  and resolutions too; nobody else gains anything.
+- Officers of a unit that has ended (dissolved) keep their log-in and read what they could,
+  but file nothing until an admin assigns them a unit.
 Views apply these through ``visible_units`` on querysets and the ``can_*`` checks.
 """
+
+from django.db.models import Q
+
+from unionplan import clock
 
 from .models import Organisation, User, path_ids
 
@@ -22,6 +31,14 @@ def _officer_unit(user):
     return user.organisation if user.organisation_id else None
 
 
+def merged_federations(user):
+    """The federations merged into ``user``'s own by now, which its provincial staff answer for."""
+    unit = _officer_unit(user)
+    if unit is None or user.role != User.Role.PROVINCIAL_STAFF:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(merged_into=unit, dissolved_on__lte=clock.today())
+
+
 def visible_units(user):
     """The organisations whose figures ``user`` may read."""
     if user.is_authenticated and user.is_superuser:
@@ -31,7 +48,17 @@ def visible_units(user):
         return Organisation.objects.none()
     if user.role == User.Role.GRASSROOTS_OFFICER:
         return Organisation.objects.filter(pk=unit.pk)
-    return Organisation.objects.under(unit)
+    under = Q(path__startswith=unit.path)
+    for path in merged_federations(user).values_list("path", flat=True):
+        under |= Q(path__startswith=path)
+    return Organisation.objects.filter(under)
+
+
+def _within_reach(user, own, unit):
+    """``unit`` is in ``own``'s subtree or in a federation merged into it."""
+    if unit.is_within(own):
+        return True
+    return any(unit.path.startswith(path) for path in merged_federations(user).values_list("path", flat=True))
 
 
 def resolution_issuers(user):
@@ -43,7 +70,7 @@ def resolution_issuers(user):
     unit = _officer_unit(user)
     if unit is None or not user.role:
         return Organisation.objects.none()
-    return Organisation.objects.filter(pk__in=path_ids(unit.path))
+    return Organisation.objects.filter(Q(pk__in=path_ids(unit.path)) | Q(pk__in=merged_federations(user)))
 
 
 def can_close_year(user, federation):
@@ -64,13 +91,19 @@ def can_view_unit(user, unit):
         return False
     if user.role == User.Role.GRASSROOTS_OFFICER:
         return unit.pk == own.pk
-    return unit.is_within(own)
+    return _within_reach(user, own, unit)
+
+
+def has_ended(unit):
+    """The unit was dissolved (or merged away) by today."""
+    return unit.dissolved_on is not None and unit.dissolved_on <= clock.today()
 
 
 def can_file_for(user, unit):
-    """Whether ``user`` may fill in and submit ``unit``'s own reports (own unit only)."""
+    """Whether ``user`` may fill in and submit ``unit``'s own reports (own unit only, while
+    it has not ended: its officers then read until an admin assigns them a unit)."""
     own = _officer_unit(user)
-    return own is not None and bool(user.role) and own.pk == unit.pk
+    return own is not None and bool(user.role) and own.pk == unit.pk and not has_ended(own)
 
 
 def can_review_unit(user, unit):
@@ -81,7 +114,18 @@ def can_review_unit(user, unit):
     own = _officer_unit(user)
     if own is None or user.role not in REVIEWER_ROLES:
         return False
-    return unit.pk != own.pk and unit.is_within(own)
+    return unit.pk != own.pk and _within_reach(user, own, unit)
+
+
+def can_change_tree(user, federation):
+    """Whether ``user`` may prepare and apply changes to ``federation``'s tree (move, merge,
+    dissolve units): its provincial staff, or an admin."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    own = _officer_unit(user)
+    if own is None or user.role != User.Role.PROVINCIAL_STAFF:
+        return False
+    return own.pk == federation.pk or merged_federations(user).filter(pk=federation.pk).exists()
 
 
 def can_register_unit_under(user, parent):

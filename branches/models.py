@@ -4,8 +4,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils.translation import gettext_lazy as _
+
+from unionplan import clock
 
 from . import signals
 
@@ -48,6 +50,18 @@ class OrganisationQuerySet(models.QuerySet):
         """Units not dissolved."""
         return self.filter(dissolved_on__isnull=True)
 
+    def under_on(self, unit, day):
+        """Units that were in the subtree of ``unit`` on ``day`` (``under`` as the tree was
+        then: a unit moved since counts where its former placement put it)."""
+        covering = Placement.objects.filter(unit=models.OuterRef("pk"), until__gt=day).order_by("until", "pk")
+        candidates = self.filter(
+            Q(path__startswith=unit.path)
+            | Q(pk__in=Placement.objects.filter(path__startswith=unit.path).values("unit"))
+        )
+        return candidates.annotate(
+            path_then=Coalesce(models.Subquery(covering.values("path")[:1]), models.F("path"))
+        ).filter(path_then__startswith=unit.path)
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -81,6 +95,16 @@ class Organisation(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # A federation merged into another (``branches.changes``): the successor's staff answer
+    # for this one's resolutions to their year end (``access``).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_federations",
+    )
     # The four-eyes rule (``access.approval_by``) relaxed for a federation whose offices
     # have a single officer: set on the federation, it holds for its whole subtree.
     allow_self_approval = models.BooleanField(
@@ -126,6 +150,11 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    # Set by a change to the tree (``branches.changes``) before saving: the day a move takes
+    # effect (today otherwise) and the change, recorded with the unit's former placement.
+    effective_on = None
+    tree_change = None
+
     def save(self, *args, **kwargs):
         # The path is part of the row's identity in the tree: it is kept right here, in
         # the one place every write passes through (admin, forms, loaders), together with
@@ -134,7 +163,9 @@ class Organisation(models.Model):
             raise ValidationError({"parent": _("A grassroots union cannot have units under it.")})
         with transaction.atomic():
             before = (
-                Organisation.objects.filter(pk=self.pk).only(*self.TRACKED_FIELDS, "path").first() if self.pk else None
+                Organisation.objects.filter(pk=self.pk).only(*self.TRACKED_FIELDS, "path", "parent").first()
+                if self.pk
+                else None
             )
             super().save(*args, **kwargs)
             parent_path = (
@@ -143,7 +174,10 @@ class Organisation(models.Model):
             new_path = parent_path + path_segment(self.pk)
             old_path = before.path if before else ""
             self.path = new_path
+            moved_on = self.effective_on or clock.today()
             if new_path != old_path:
+                if old_path:
+                    self._record_placements(old_path, before.parent_id, moved_on)
                 Organisation.objects.filter(pk=self.pk).update(path=new_path)
                 if old_path:
                     Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
@@ -157,7 +191,21 @@ class Organisation(models.Model):
             if any(getattr(before, f) != getattr(self, f) for f in self.TRACKED_FIELDS):
                 signals.unit_attributes_changed.send(sender=Organisation, unit=self, before=before)
             if new_path != old_path:
-                signals.unit_moved.send(sender=Organisation, unit=self, old_path=old_path)
+                signals.unit_moved.send(sender=Organisation, unit=self, old_path=old_path, effective_on=moved_on)
+
+    def _record_placements(self, old_path, old_parent_id, day):
+        """Keep where the unit and its subtree were until ``day`` (their paths before the move)."""
+        rows = Organisation.objects.filter(path__startswith=old_path).values_list("pk", "path", "parent_id")
+        Placement.objects.bulk_create(
+            Placement(
+                unit_id=pk,
+                path=path,
+                parent_id=old_parent_id if pk == self.pk else parent_id,
+                until=day,
+                change=self.tree_change,
+            )
+            for pk, path, parent_id in rows
+        )
 
     def is_active_on(self, day):
         """Founded on or before ``day`` and not dissolved by then (``active_on``, for one unit)."""
@@ -235,3 +283,167 @@ class User(AbstractUser):
         super().clean()
         if self.role and not self.organisation_id:
             raise ValidationError({"organisation": _("An officer must belong to an organisation.")})
+
+
+class Placement(models.Model):
+    """Where a unit sat in the tree until a move took effect: its path then (its parent and
+    theirs) and the day the next placement began (``until``, exclusive). A unit never moved
+    has no rows: it has always been where it is. Written by ``Organisation.save`` for the
+    unit and its whole subtree whenever a path changes, so that the "as it was" view
+    (``path_on``) knows, for any day, under which units a unit's figures counted."""
+
+    unit = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="placements"
+    )
+    # Indexed for "who was under X" (``under_on``) and "the latest change under X".
+    path = models.CharField(_("tree path"), max_length=255, db_index=True)
+    parent = models.ForeignKey(
+        Organisation, verbose_name=_("parent union"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    until = models.DateField(_("until"))
+    change = models.ForeignKey(
+        "TreeChange", verbose_name=_("change"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("former placement")
+        verbose_name_plural = _("former placements")
+        ordering = ["unit", "until"]
+        indexes = [models.Index(fields=["unit", "until"], name="placement_unit_until")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.path} → {self.until}"
+
+
+def paths_on(unit_ids, days):
+    """{(unit id, day): path} for the units that had moved since ``day`` (one query): the
+    path of the placement that covered the day. Days a unit was where it is now are left
+    out (its current path applies)."""
+    days = sorted(set(days))
+    if not days or not unit_ids:
+        return {}
+    rows = list(
+        Placement.objects.filter(unit_id__in=unit_ids, until__gt=days[0])
+        .order_by("unit_id", "until", "pk")
+        .values_list("unit_id", "until", "path")
+    )
+    result = {}
+    for unit_id, until, path in rows:
+        for day in days:
+            if day < until and (unit_id, day) not in result:
+                result[(unit_id, day)] = path
+    return result
+
+
+class TreeChange(models.Model):
+    """A decision that changes the tree (founding, renaming, moving, merging, splitting,
+    dissolving units, changing their level), effective on a day. Planned until it is applied
+    (on its day, by ``apply_due_changes`` or when a change page is opened); its lines say
+    what happens to each unit and keep what was there before, for the unit's timeline and
+    for undoing it. ``branches.changes`` applies it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        PLANNED = "planned", _("Planned")
+        APPLIED = "applied", _("Applied")
+        UNDONE = "undone", _("Undone")
+
+    decision_number = models.CharField(_("decision number"), max_length=64)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    decision_text = models.TextField(_("decision"), blank=True)
+    effective_on = models.DateField(_("effective on"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    federation = models.ForeignKey(
+        Organisation, verbose_name=_("federation"), on_delete=models.PROTECT, related_name="tree_changes"
+    )
+    created_by = models.ForeignKey(
+        "User", verbose_name=_("prepared by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("prepared at"), auto_now_add=True)
+    applied_by = models.ForeignKey(
+        "User", verbose_name=_("applied by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    # When the row was last written (the real moment, not the app's clock): reports saved
+    # since it was applied mean something was filed under the new structure.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("change to the organisation tree")
+        verbose_name_plural = _("changes to the organisation tree")
+        ordering = ["-effective_on", "-pk"]
+        indexes = [models.Index(fields=["status", "effective_on"], name="treechange_status_day")]
+
+    def __str__(self):
+        return f"{self.decision_number} ({self.effective_on:%d/%m/%Y})"
+
+    @property
+    def kinds(self):
+        """The kinds of its lines, in order, each once."""
+        return list(dict.fromkeys(line.kind for line in self.lines.all()))
+
+
+class TreeChangeLine(models.Model):
+    """What a change does to one unit, in the order the decision lists it, with what the
+    unit was before (for the timeline and for undoing it)."""
+
+    class Kind(models.TextChoices):
+        FOUND = "found", _("Founded")
+        RENAME = "rename", _("Renamed")
+        MOVE = "move", _("Moved")
+        MERGE = "merge", _("Merged")
+        SPLIT = "split", _("Split")
+        DISSOLVE = "dissolve", _("Dissolved")
+        CHANGE_LEVEL = "change_level", _("Level changed")
+
+    class Officers(models.TextChoices):
+        FOLLOW = "follow", _("Follow to the successor")
+        UNASSIGNED = "unassigned", _("No unit until an admin assigns one")
+
+    change = models.ForeignKey(TreeChange, verbose_name=_("change"), on_delete=models.CASCADE, related_name="lines")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # The unit changed (for a founding, the unit founded, once applied).
+    unit = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Move: the new parent; merge: the unit merged into; dissolve: the successor; found: the parent.
+    target = models.ForeignKey(
+        Organisation, verbose_name=_("to"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    code = models.CharField(_("code"), max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    level = models.CharField(_("level"), max_length=20, choices=Organisation.Kind.choices, blank=True)
+    sector = models.CharField(_("sector"), max_length=24, choices=Organisation.Sector.choices, blank=True)
+    share = models.PositiveSmallIntegerField(_("share (%)"), null=True, blank=True)
+    officers = models.CharField(
+        _("officers"), max_length=12, choices=Officers.choices, default=Officers.FOLLOW, blank=True
+    )
+    # Set by the line, inside the change that set it (a dissolution's children moved along).
+    implied_by = models.ForeignKey(
+        "self", verbose_name=_("implied by"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # What was there before the change (filled in when it is applied).
+    previous_parent = models.ForeignKey(
+        Organisation,
+        verbose_name=_("previous parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    previous_name = models.CharField(_("previous name"), max_length=255, blank=True)
+    previous_level = models.CharField(_("previous level"), max_length=20, blank=True)
+    previous_dissolved_on = models.DateField(_("previous dissolution date"), null=True, blank=True)
+    officers_moved = models.JSONField(_("officers moved"), default=list, blank=True)
+    # What the targets' side passed on (allocations), so that undoing the change gives it back.
+    allocations_moved = models.JSONField(_("allocations passed on"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("change line")
+        verbose_name_plural = _("change lines")
+        ordering = ["change", "order", "pk"]
+        indexes = [models.Index(fields=["unit", "change"], name="treechangeline_unit")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.unit_id or self.code}"

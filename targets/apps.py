@@ -32,6 +32,14 @@ class TargetsConfig(AppConfig):
         post_delete.connect(
             reporting_ledger.on_unit_deleted, sender=Organisation, dispatch_uid="reporting-ledger-unit-deleted"
         )
+        # The tree's changes: allocations pass to the successors; an undo is refused once
+        # reports were filed under the new structure.
+        from .reporting import selectors as report_selectors
+        from .resolution import succession
+
+        branch_signals.unit_ended.connect(succession.on_unit_ended, dispatch_uid="allocations-pass-on")
+        branch_signals.unit_restored.connect(succession.on_unit_restored, dispatch_uid="allocations-given-back")
+        branch_signals.undo_asked.connect(report_selectors.on_undo_asked, dispatch_uid="undo-filed-since")
         resolution_signals.component_changed.connect(
             ledger_recount.on_component_changed, dispatch_uid="ledger-component-changed"
         )

@@ -7,6 +7,7 @@ from .documents import views as documents
 from .reporting import inbox_views
 from .reporting import views as reports
 from .reporting.excel import views as excel
+from .restructuring import views as restructuring
 
 urlpatterns = [
     path("api/v1/", include("targets.api.urls")),
@@ -42,4 +43,9 @@ urlpatterns = [
     path("reports/<int:year>/<int:month>/<int:unit_id>/edit/", reports.report_edit, name="report_edit"),
     path("reports/<int:year>/<int:month>/<int:unit_id>/review/", reports.report_review, name="report_review"),
     path("reports/<int:year>/<int:month>/<int:unit_id>/withdraw/", reports.report_withdraw, name="report_withdraw"),
+    path("tree/changes/", restructuring.change_list, name="tree-changes"),
+    path("tree/changes/new/", restructuring.change_new, name="tree-change-new"),
+    path("tree/changes/<int:change_pk>/", restructuring.change_detail, name="tree-change"),
+    path("tree/changes/<int:change_pk>/undo/", restructuring.change_undo, name="tree-change-undo"),
+    path("tree/units/<int:unit_pk>/", restructuring.unit_timeline, name="unit-timeline"),
 ]

@@ -2,6 +2,7 @@
 the database: report edit and review, unit registration, Excel upload, log-in, log-out and
 the language switch. A browser's form, with its token, still works."""
 
+import datetime
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from django.urls import resolve, reverse
 from openpyxl import load_workbook
 
+from branches import changes
 from targets.api.tokens import token_create
 from targets.models import ExcelImport, MonthlyReport, TargetComponent
 from targets.reporting.excel import template as excel
@@ -74,7 +76,21 @@ def setup(resolution, tree, users):
     failed_import = ExcelImport.objects.create(
         uploaded_by=users["rach_gia"], upper=tree["rach_gia"], file_name="a.xlsx", digest="x", status="failed"
     )
-    return {"firm_report": firm_report, "token": token, "import": failed_import}
+    # A change to the tree being prepared (its page confirms it) and one applied (to undo).
+    draft = changes.change_plan(
+        federation=tree["province"],
+        decision_number="12/QĐ",
+        effective_on=datetime.date(2020, 3, 1),
+        steps=[changes.Step("move", units=["RG-1"], to="HT")],
+    )
+    applied = changes.change_plan(
+        federation=tree["province"],
+        decision_number="11/QĐ",
+        effective_on=datetime.date(2020, 2, 1),
+        steps=[changes.Step("rename", units=["HT-1"], name="Đơn vị HT-1 mới")],
+    )
+    changes.change_apply(applied)
+    return {"firm_report": firm_report, "token": token, "import": failed_import, "draft": draft, "applied": applied}
 
 
 def posts(resolution, tree, setup):
@@ -124,6 +140,23 @@ def posts(resolution, tree, setup):
         ),
         ("rach_gia", reverse("excel_resolve"), {"token": "no-upload-kept", "every_row": "take"}),
         ("rach_gia", reverse("excel_job_again", args=[setup["import"].pk]), {}),
+        (
+            "province",
+            reverse("tree-change-new"),
+            {
+                "decision_number": "13/QĐ",
+                "effective_on": "01/03/2020",
+                "action": "move",
+                "target": "HT",
+                "codes": "RG-2",
+            },
+        ),
+        (
+            "province",
+            reverse("tree-change", args=[setup["draft"].pk]),
+            {"action": "confirm", "version": changes.version(setup["draft"])},
+        ),
+        ("province", reverse("tree-change-undo", args=[setup["applied"].pk]), {}),
         (None, reverse("login"), {"username": "school", "password": PASSWORD}),
         ("school", reverse("logout"), {}),
         ("school", reverse("set_language"), {"language": "en", "next": "/"}),

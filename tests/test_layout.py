@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: a step may import the steps before it, never one after it. Faces over the
 # same steps that stand side by side share a level (a tuple) and neither imports the other:
 # the dashboards' pages and the JSON API each read the roll-ups and write through the
-# reporting services. The written report (documents) sits above the dashboards: it drafts
-# the dashboard's own figures with its scope and wording (mixins, columns, verdicts).
+# reporting services. The written report (documents) and the tree's changes (restructuring)
+# sit above the dashboards: the one drafts the dashboard's own figures with its scope and
+# wording, the other previews a change with the dashboard's figures.
 STEPS = [
     "unionplan.numbers",
     "branches",
@@ -19,7 +20,7 @@ STEPS = [
     "targets.rollup",
     "targets.reminders",
     ("targets.dashboards", "targets.api"),
-    "targets.documents",
+    ("targets.documents", "targets.restructuring"),
 ]
 # The wiring on top may import any step.
 WIRING = [
@@ -34,6 +35,7 @@ GENERATORS = [
     "targets.management.demo",
     "targets.management.demo_allocations",
     "targets.management.demo_texts",
+    "targets.management.demo2025",
     "targets.management.scale",
     "targets.management.bulk_load",
     "branches.management.demo",

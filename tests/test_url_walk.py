@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from branches import changes
 from targets.models import ExcelImport, ExportFile, TargetComponent
 from targets.reporting.services import report_get_or_create, report_save
 
@@ -87,6 +88,14 @@ EXPECTED = {
     ("branches:register_under", "GET", ("rg",)): row(LOGIN, 200, 200, 403, 403, 403, 200),
     ("login", "GET", ()): row(200, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
     ("logout", "GET", ()): row(405, 405, 405, 405, 405, 405, 405),
+    # Changes to the tree: the federation's provincial staff and admins; a unit's timeline
+    # to whoever may see the unit.
+    ("tree-changes", "GET", ()): row(LOGIN, 200, 403, 403, 403, 403, 200),
+    ("tree-change-new", "GET", ()): row(LOGIN, 200, 403, 403, 403, 403, 200),
+    ("tree-change", "GET", ("chg",)): row(LOGIN, 200, 403, 403, 403, 403, 200),
+    ("tree-change-undo", "GET", ("chg",)): row(405, 405, 405, 405, 405, 405, 405),
+    ("unit-timeline", "GET", ("rg",)): row(LOGIN, 200, 200, 404, 404, 404, 200),
+    ("unit-timeline", "GET", ("rg1",)): row(LOGIN, 200, 200, 200, 404, 404, 200),
     # set_language changes the language on POST only; a GET just sends the user back.
     ("set_language", "GET", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
     # The JSON API (targets/api), here through the page's session (tokens: tests/api): its
@@ -121,6 +130,11 @@ EXPECTED = {
     ("inbox", "POST", ()): row(LOGIN, AWAY, AWAY, 403, AWAY, 403, AWAY),
     ("branches:register", "POST", ()): row(LOGIN, 200, 200, 403, 200, 403, 200),
     ("branches:register_under", "POST", ("rg",)): row(LOGIN, 200, 200, 403, 403, 403, 200),
+    # An empty change form is shown again; a change without an action goes back to its
+    # page; undoing a change not applied is refused with a message.
+    ("tree-change-new", "POST", ()): row(LOGIN, 200, 403, 403, 403, 403, 200),
+    ("tree-change", "POST", ("chg",)): row(LOGIN, AWAY, 403, 403, 403, 403, AWAY),
+    ("tree-change-undo", "POST", ("chg",)): row(LOGIN, AWAY, 403, 403, 403, 403, AWAY),
     ("set_language", "POST", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),
     # API writes with an empty body: refused data (400), who may not (403), or a report write
     # without its version (428 Precondition Required, as the pages' 409).
@@ -192,11 +206,19 @@ def objects(resolution, tree, users):
         status="ready",
         content=b"PK",
     )
+    # A change being prepared: RG-1 to move under Hà Tiên on 1 December 2020.
+    change = changes.change_plan(
+        federation=tree["province"],
+        decision_number="12/QĐ-LĐLĐ",
+        effective_on=datetime.date(2020, 12, 1),
+        steps=[changes.Step("move", units=["RG-1"], to="HT")],
+    )
     return {
         "imp": upload.pk,
         "file": made.pk,
         "rep": report.pk,
         "tok": 1,
+        "chg": change.pk,
         "rg": tree["rach_gia"].pk,
         "rg1": tree["school"].pk,
         "c1": recruits.pk,

@@ -3,6 +3,7 @@ no English word of the list below (the pager, the admin's history, the log-in me
 empty choice shown as "---------", …), and people appear by their full name, never by their
 user name (history, report pages, the review list)."""
 
+import datetime
 import re
 from html.parser import HTMLParser
 
@@ -11,6 +12,8 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from branches import changes
+from branches.models import TreeChange
 from targets.models import ExcelImport, ExportFile, MonthlyReport, TargetComponent
 from targets.reporting import services
 from tests.test_url_walk import EXPECTED, WHO, _user
@@ -196,11 +199,27 @@ def history(resolution, tree, users, superuser):
         status="ready",
         content=b"PK",
     )
+    # A change being prepared (its page shows the preview), and RG-2 moved under Hà Tiên
+    # (the timelines show it).
+    applied = changes.change_plan(
+        federation=tree["province"],
+        decision_number="11/QĐ-LĐLĐ",
+        effective_on=datetime.date(2020, 11, 1),
+        steps=[changes.Step("move", units=["RG-2"], to="HT")],
+    )
+    changes.change_apply(applied, user=users["province"])
+    change = changes.change_plan(
+        federation=tree["province"],
+        decision_number="12/QĐ-LĐLĐ",
+        effective_on=datetime.date(2020, 12, 1),
+        steps=[changes.Step("move", units=["RG-1"], to="HT")],
+    )
     return {
         "imp": upload.pk,
         "file": made.pk,
         "rep": march.pk,
         "tok": 1,
+        "chg": change.pk,
         "rg": tree["rach_gia"].pk,
         "rg1": tree["school"].pk,
         "c1": recruits.pk,
@@ -219,6 +238,13 @@ def pages_of(who, objects):
     for (name, method, keys), expected in EXPECTED.items():
         if method == "GET" and expected[who] == 200:
             urls.append(reverse(name, args=[objects[k] for k in keys]))
+    if who in ("province", "superuser"):
+        # A change applied, and the timeline of the unit it moved.
+        applied = TreeChange.objects.get(decision_number="11/QĐ-LĐLĐ")
+        urls += [
+            reverse("tree-change", args=[applied.pk]),
+            reverse("unit-timeline", args=[applied.lines.get().unit_id]),
+        ]
     extra = [
         reverse("review_list") + "?month=3&per_page=1",
         reverse("dashboard-tasks") + f"?unit={objects['rg']}&month=4&n-per_page=1",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
 from targets.reporting.models import MonthlyReport, TaskProgress
+from targets.rollup.figures import Structure
 
 NO_REPORT = "none"
 REPORT_STATUS_CHOICES = [(NO_REPORT, _("No report")), *MonthlyReport.Status.choices]
@@ -19,6 +20,15 @@ class AsOfForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
     month = forms.TypedChoiceField(label=_("As of the end of"), coerce=int, required=False)
     unit = forms.ModelChoiceField(label=_("Union"), queryset=Organisation.objects.none(), required=False)
+    # Which tree the figures are counted under (``rollup.figures.Structure``).
+    structure = forms.ChoiceField(
+        label=_("Counted under"),
+        choices=[
+            (Structure.CURRENT, _("the tree as it is today")),
+            (Structure.MONTHLY, _("the tree as it was each month")),
+        ],
+        required=False,
+    )
 
     def __init__(self, data, *, resolution, years=(), units=None, **kwargs):
         super().__init__(data, **kwargs)

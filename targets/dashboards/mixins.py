@@ -21,6 +21,7 @@ from branches.access import can_view_unit, visible_units
 from branches.models import Organisation, path_ids
 from targets.resolution.choice import resolution_choice
 from targets.rollup.completeness import reported_so_far
+from targets.rollup.figures import Structure
 from unionplan import clock
 from unionplan.spreadsheets import ascii_slug, table_rows, write_csv_rows, write_xlsx_rows
 
@@ -59,16 +60,26 @@ class DashboardMixin(LoginRequiredMixin):
         if self.resolution is None:
             raise Http404(_("No resolution has been loaded yet."))
         self.month = self.resolution.default_month()
+        # The tree the figures are counted under; the default keeps every link as it was.
+        self.structure = Structure.of(request.GET.get("structure"))
         self.as_of = AsOfForm(
             self.month_asked(request),
             resolution=self.resolution,
             years=self.choice.form.fields["year"].choices,
             units=self.unit_choices() if self.choose_unit else None,
-            initial={"month": self.month, "unit": self.scope.pk, "year": self.resolution.year},
+            initial={
+                "month": self.month,
+                "unit": self.scope.pk,
+                "year": self.resolution.year,
+                "structure": self.structure,
+            },
         )
         if self.as_of.is_bound and self.as_of.is_valid() and self.as_of.cleaned_data["month"]:
             self.month = self.as_of.cleaned_data["month"]
-        self.period = urlencode({"month": self.month, "year": self.resolution.year})
+        period = {"month": self.month, "year": self.resolution.year}
+        if self.structure != Structure.CURRENT:
+            period["structure"] = self.structure
+        self.period = urlencode(period)
         return super().dispatch(request, *args, **kwargs)
 
     def month_asked(self, request):
@@ -136,10 +147,12 @@ class DashboardMixin(LoginRequiredMixin):
             breadcrumbs=self.breadcrumbs(),
             month_end=self.resolution.month_end(self.month),
             period=self.period,
+            structure=self.structure,
+            as_it_was=self.structure == Structure.MONTHLY,
         )
         if not self.resolution.is_closed(self.month):
             # Provisional figures: the month's reports are not all due yet (one query).
-            reported, expected = reported_so_far(self.resolution, self.scope, self.month)
+            reported, expected = reported_so_far(self.resolution, self.scope, self.month, self.structure)
             context["provisional"] = {
                 "reported": reported,
                 "expected": expected,
@@ -197,6 +210,7 @@ class TablesExportMixin:
             _("Resolution: %(title)s (%(year)s)") % {"title": resolution.title, "year": resolution.year},
             _("Figures as of the end of %(month)s/%(year)s") % {"month": self.month, "year": resolution.year},
             *self.export_holds(name),
+            *([_("Counted under the tree as it was each month")] if self.structure == Structure.MONTHLY else []),
             _("Generated at %(time)s on %(day)s")
             % {"time": made.strftime("%H:%M"), "day": date_format(made.date(), "SHORT_DATE_FORMAT")},
         ]

@@ -92,7 +92,7 @@ class UnitDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
 
     @cached_property
     def rows(self):
-        return scope_progress(self.resolution, self.scope, self.month)
+        return scope_progress(self.resolution, self.scope, self.month, structure=self.structure)
 
     @cached_property
     def small_multiples(self):
@@ -200,7 +200,7 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
 
     @cached_property
     def eligible_by_branch(self):
-        return eligible_by_branch(self.resolution, self.component, self.scope, self.month)
+        return eligible_by_branch(self.resolution, self.component, self.scope, self.month, self.structure)
 
     @cached_property
     def row(self):
@@ -208,7 +208,12 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
         # The scope's eligible units are its branches' (counted once for the page).
         eligible = scope_eligible(self.resolution, component, self.scope, self.month, self.eligible_by_branch)
         (row,) = scope_progress(
-            self.resolution, self.scope, self.month, components=[component], eligible={component.pk: eligible}
+            self.resolution,
+            self.scope,
+            self.month,
+            components=[component],
+            eligible={component.pk: eligible},
+            structure=self.structure,
         )
         return row
 
@@ -224,6 +229,7 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
             children,
             self.row.profile,
             eligible=self.eligible_by_branch,
+            structure=self.structure,
         )
         chosen = set(self.filterset.qs.values_list("pk", flat=True)) if self.filterset.is_valid() else set()
         chosen_rows = [r for r in data if r.unit.pk in chosen]
@@ -238,7 +244,7 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         component, row = self.component, self.row
-        cumulative = cumulative_by_month(self.resolution, component, self.scope, self.month)
+        cumulative = cumulative_by_month(self.resolution, component, self.scope, self.month, self.structure)
         expected = [expected_fraction(m, component.target.due_month, row.profile) for m in range(13)]
         context.update(
             component=component,
@@ -265,7 +271,7 @@ class CompletenessView(DashboardMixin, TablesExportMixin, TemplateView):
 
     @cached_property
     def summary(self):
-        return completeness(self.resolution, self.scope, self.month)
+        return completeness(self.resolution, self.scope, self.month, structure=self.structure)
 
     def get_tables(self):
         rows, total = self.summary
@@ -306,7 +312,7 @@ class TasksView(DashboardMixin, TablesExportMixin, TemplateView):
         return NarrativeFilter(self.request.GET, queryset=narratives, resolution=self.resolution)
 
     def get_tables(self):
-        summary = TaskSummaryTable(task_summary(self.resolution, self.scope, self.month))
+        summary = TaskSummaryTable(task_summary(self.resolution, self.scope, self.month, self.structure))
         CappedRequestConfig(self.request, paginate=False).configure(summary)
         narratives_qs = self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
         narratives = NarrativeTable(NewestMonthFirstData(NarrativesNewestFirst(narratives_qs, self.month)), prefix="n-")

@@ -234,3 +234,28 @@ def unit_todo(*, unit, resolutions, today=None):
         returned=[m for m in months if m.returned],
         drafts=[m for m in months if m.draft and m.due >= today and m is not current],
     )
+
+
+def filed_since(change, unit_ids):
+    """Why ``change`` to the tree cannot be undone: reports of the units it touched (and
+    of their subtrees) saved since it was applied were filed under the new structure."""
+    paths = list(Organisation.objects.filter(pk__in=unit_ids).values_list("path", flat=True))
+    if not paths:
+        return []
+    under = Q()
+    for path in paths:
+        under |= Q(organisation__path__startswith=path)
+    count = MonthlyReport.objects.filter(under, updated_at__gte=change.updated_at).count()
+    if not count:
+        return []
+    return [
+        _(
+            "%(count)s reports were filed under the new structure since the change was applied: "
+            "it can no longer be undone."
+        )
+        % {"count": count}
+    ]
+
+
+def on_undo_asked(sender, change, unit_ids, **kwargs):
+    return filed_since(change, unit_ids)

@@ -9,18 +9,17 @@ component and the field, and nothing is loaded from a file with any problem.
 import datetime
 import functools
 import json
-import re
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from jsonschema import Draft202012Validator
 
 from branches.models import Organisation
 from unionplan.numbers import format_number
+from unionplan.schemas import schema_problem
 
 from . import services
 from .models import PriorityTask, Resolution, Target, TargetComponent
@@ -65,54 +64,6 @@ def _where(data, path):
     return where
 
 
-TYPE_NAMES = {
-    "integer": gettext_lazy("a whole number"),
-    "string": gettext_lazy("text"),
-    "array": gettext_lazy("a list"),
-    "object": gettext_lazy("an object"),
-    "number": gettext_lazy("a number"),
-    "null": gettext_lazy("empty"),
-}
-
-
-def _problem(error):
-    """(field, what is wrong) of one schema error."""
-    fields = [p for p in error.absolute_path if isinstance(p, str)]
-    field = fields[-1] if fields else ""
-    value, limit = error.instance, error.validator_value
-    kind = error.validator
-    if kind == "required":
-        missing = re.match(r"'(.+)' is a required property", error.message)
-        return (missing.group(1) if missing else field), _("missing")
-    if kind == "additionalProperties":
-        known = set(error.schema.get("properties", {}))
-        extra = sorted(set(value) - known) if isinstance(value, dict) else []
-        return ", ".join(extra) or field, _("unknown field")
-    if kind in ("enum", "const"):
-        choices = limit if kind == "enum" else [limit]
-        return field, _("“%(value)s” is not one of: %(choices)s") % {
-            "value": value,
-            "choices": ", ".join(str(c) for c in choices),
-        }
-    if kind == "type":
-        types = limit if isinstance(limit, list) else [limit]
-        return field, _("must be %(type)s") % {"type": _(" or ").join(str(TYPE_NAMES.get(t, t)) for t in types)}
-    if kind in ("minimum", "maximum"):
-        message = _("%(value)s is below %(limit)s") if kind == "minimum" else _("%(value)s is above %(limit)s")
-        return field, message % {"value": format_number(value), "limit": format_number(limit)}
-    if kind == "minLength":
-        return field, _("must not be empty")
-    if kind == "maxLength":
-        return field, _("longer than %(limit)s characters") % {"limit": limit}
-    if kind == "pattern":
-        return field, _("“%(value)s” is not in the expected form") % {"value": value}
-    if kind == "minItems":
-        return field, _("needs at least %(limit)s item") % {"limit": limit}
-    if kind == "uniqueItems":
-        return field, _("lists an item twice")
-    return field, error.message
-
-
 def _message(where, field, problem):
     if where:
         return _("%(where)s, field “%(field)s”: %(problem)s") % {"where": where, "field": field, "problem": problem}
@@ -146,7 +97,7 @@ def check_resolution(data):
     for error in errors:
         if error.validator in ("allOf", "if", "then"):
             continue
-        field, problem = _problem(error)
+        field, problem = schema_problem(error)
         messages.append(_message(_where(data, list(error.absolute_path)), field, problem))
     if not messages:
         messages = _rule_errors(data)

@@ -14,6 +14,7 @@ from .completeness import with_month_report
 from .figures import (
     ORG,
     Measure,
+    Structure,
     branch_prefix,
     competition_ranks,
     eligible_figures_q,
@@ -90,18 +91,22 @@ class BranchProgress:
         return shortfall(self.measured, self.expected)
 
 
-def eligible_by_branch(resolution, component, scope, month):
+def eligible_by_branch(resolution, component, scope, month, structure=Structure.CURRENT):
     """{child's path: units of its subtree eligible for ``component`` and active at the end
     of ``month``} for the children of ``scope`` (one query; none when the component's
     figures do not use them). The scope's own count is their sum, and itself when it is
     eligible (``scope_eligible``)."""
     if not component.needs_eligible_units:
         return {}
+    day = resolution.month_end(month)
+    if structure == Structure.MONTHLY:
+        units, path = Organisation.objects.under_on(scope, day).exclude(pk=scope.pk), "path_then"
+    else:
+        units, path = Organisation.objects.under(scope, include_self=False), "path"
     return dict(
-        Organisation.objects.under(scope, include_self=False)
-        .active_on(resolution.month_end(month))
+        units.active_on(day)
         .filter(component.eligible_units_q())
-        .values(branch=branch_prefix(scope, "path"))
+        .values(branch=branch_prefix(scope, path))
         .annotate(n=Count("pk"))
         .order_by()
         .values_list("branch", "n")
@@ -146,7 +151,9 @@ def scope_eligible(resolution, component, scope, month, by_branch):
     return sum(by_branch.values()) + int(itself)
 
 
-def branch_progress(resolution, component, scope, month, units, profile=LINEAR, eligible=None):
+def branch_progress(
+    resolution, component, scope, month, units, profile=LINEAR, eligible=None, structure=Structure.CURRENT
+):
     """Progress on ``component`` of each unit in ``units`` (children of ``scope``, already
     filtered) with its own subtree: allocation, achieved, pending, percent and rank among
     all of the scope's children (by percent of allocation; by achievement when no child
@@ -176,12 +183,20 @@ def branch_progress(resolution, component, scope, month, units, profile=LINEAR, 
             .order_by()
         )
         values = {row["branch"]: measure_values(component, row) for row in rows}
-        totals = ledger_totals(month, [component], organisation__parent=scope, by_organisation=True).values(
-            "organisation__path", *TOTAL_FIELDS
-        )
-        values |= {row["organisation__path"]: measure_values(component, row) for row in totals}
+        if structure == Structure.MONTHLY:
+            # As it was: each child keeping totals with what its subtree reported while under it.
+            totals = ledger_totals(month, [component], structure, organisation__parent=scope, by_organisation=True)
+            paths = dict(Organisation.objects.filter(parent=scope).values_list("pk", "path"))
+            values |= {
+                paths[r["organisation"]]: measure_values(component, r) for r in totals if r["organisation"] in paths
+            }
+        else:
+            totals = ledger_totals(month, [component], organisation__parent=scope, by_organisation=True).values(
+                "organisation__path", *TOTAL_FIELDS
+            )
+            values |= {row["organisation__path"]: measure_values(component, row) for row in totals}
     if eligible is None:
-        eligible = eligible_by_branch(resolution, component, scope, month)
+        eligible = eligible_by_branch(resolution, component, scope, month, structure)
     if component.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE:
         figures = None
     else:

@@ -7,11 +7,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
-from targets.reporting.ledger.models import ReportingTotal
+from targets.reporting.ledger.models import ReportingShift, ReportingTotal
 from targets.reporting.models import MonthlyReport
 from unionplan import clock
 
-from .figures import REPORTED, branch_prefix, keeps_totals
+from .figures import REPORTED, Structure, branch_prefix, keeps_totals
 from .pace import percent_of
 
 
@@ -37,12 +37,17 @@ def with_month_report(queryset, resolution, month):
     )
 
 
-def expected_reporters(resolution, scope, month):
+def expected_reporters(resolution, scope, month, structure=Structure.CURRENT):
     """Units under ``scope`` (itself included) expected to report ``month``: founded by the
-    end of the month and not dissolved by then. Annotated with their report of that month."""
-    return with_month_report(
-        Organisation.objects.under(scope).active_on(resolution.month_end(month)), resolution, month
+    end of the month and not dissolved by then. Annotated with their report of that month.
+    As it was: the units under ``scope`` at the month's end."""
+    day = resolution.month_end(month)
+    units = (
+        Organisation.objects.under_on(scope, day)
+        if structure == Structure.MONTHLY
+        else Organisation.objects.under(scope)
     )
+    return with_month_report(units.active_on(day), resolution, month)
 
 
 @dataclass
@@ -68,7 +73,7 @@ class CompletenessRow:
         return percent_of(self.reported, self.expected)
 
 
-def _counted_from_reports(resolution, scope, month, units=None):
+def _counted_from_reports(resolution, scope, month, units=None, structure=Structure.CURRENT):
     """{branch path: {expected, on_time, late}} per child of ``scope`` (and the scope
     itself) over its subtree, from the tree and the month's reports; ``units`` (a Q)
     narrows the units counted (one query)."""
@@ -83,37 +88,50 @@ def _counted_from_reports(resolution, scope, month, units=None):
         "on_time": Count("pk", filter=reported & (Q(**{f"{first}__lt": deadline}) | Q(**{first: None}))),
         "late": Count("pk", filter=reported & Q(**{f"{first}__gte": deadline})),
     }
-    units_expected = expected_reporters(resolution, scope, month)
+    units_expected = expected_reporters(resolution, scope, month, structure)
     if units is not None:
         units_expected = units_expected.filter(units)
-    rows = units_expected.values(branch=branch_prefix(scope, "path")).annotate(**aggregates).order_by()
+    path = "path_then" if structure == Structure.MONTHLY else "path"
+    rows = units_expected.values(branch=branch_prefix(scope, path)).annotate(**aggregates).order_by()
     return {row.pop("branch"): row for row in rows}
 
 
-def _counted_from_totals(resolution, scope, month):
+def _counted_from_totals(resolution, scope, month, structure=Structure.CURRENT):
     """The same per child of ``scope`` that keeps totals, from its ``ReportingTotal`` row
-    (one query, whatever the size of the subtrees)."""
-    rows = (
-        ReportingTotal.objects.filter(organisation__parent=scope, resolution=resolution, month=month)
-        .exclude(organisation__kind=Organisation.Kind.GRASSROOTS)
-        .values("organisation__path", "expected", "on_time", "late")
-    )
-    return {row.pop("organisation__path"): row for row in rows}
+    (one query, whatever the size of the subtrees; two as it was)."""
+    fields = ["expected", "on_time", "late"]
+    models = (ReportingTotal, ReportingShift) if structure == Structure.MONTHLY else (ReportingTotal,)
+    result = {}
+    for model in models:
+        rows = (
+            model.objects.filter(organisation__parent=scope, resolution=resolution, month=month)
+            .exclude(organisation__kind=Organisation.Kind.GRASSROOTS)
+            .values("organisation__path", *fields)
+        )
+        for row in rows:
+            into = result.setdefault(row.pop("organisation__path"), dict.fromkeys(fields, 0))
+            for f in fields:
+                into[f] += row[f]
+    return result
 
 
-def completeness(resolution, scope, month, now=None):
+def completeness(resolution, scope, month, now=None, structure=Structure.CURRENT):
     """Reporting of ``month`` per child of ``scope`` (the scope's own report in a row of its
     own) and in total: expected units, on time, late, missing or not yet due. The children
     that keep totals are read from them; the scope itself and its grassroots children are
     counted from their reports (three queries)."""
     now = now or clock.now()
     if keeps_totals(scope):
-        counts = _counted_from_totals(resolution, scope, month)
-        counts |= _counted_from_reports(
-            resolution, scope, month, units=Q(pk=scope.pk) | Q(parent=scope, kind=Organisation.Kind.GRASSROOTS)
-        )
+        counts = _counted_from_totals(resolution, scope, month, structure)
+        own_and_grassroots = Q(pk=scope.pk) | Q(parent=scope, kind=Organisation.Kind.GRASSROOTS)
+        if structure == Structure.MONTHLY:
+            # The grassroots unions directly under the scope at the month's end.
+            own_and_grassroots = Q(pk=scope.pk) | (
+                Q(kind=Organisation.Kind.GRASSROOTS) & Q(path_then__regex=r"^" + scope.path + r"[0-9]{9}/$")
+            )
+        counts |= _counted_from_reports(resolution, scope, month, units=own_and_grassroots, structure=structure)
     else:
-        counts = _counted_from_reports(resolution, scope, month)
+        counts = _counted_from_reports(resolution, scope, month, structure=structure)
     units = {u.path: u for u in Organisation.objects.filter(Q(parent=scope) | Q(pk=scope.pk))}
     past_due = now >= resolution.deadline(month)
     result, total = [], CompletenessRow(unit=scope)
@@ -136,11 +154,11 @@ def completeness(resolution, scope, month, now=None):
     return result, total
 
 
-def who_reported_afresh(resolution, scope, month):
+def who_reported_afresh(resolution, scope, month, structure=Structure.CURRENT):
     """[expected, on time, late, waiting] of ``scope``'s subtree, counted straight from the
     tree and the month's reports: what its reporting totals hold (two queries; for checks,
     the property test and the Excel import benchmark)."""
-    counts = _counted_from_reports(resolution, scope, month, units=None)
+    counts = _counted_from_reports(resolution, scope, month, units=None, structure=structure)
     row = {"expected": 0, "on_time": 0, "late": 0}
     for branch in counts.values():
         for name in row:
@@ -154,16 +172,18 @@ def who_reported_afresh(resolution, scope, month):
     return [row["expected"], row["on_time"], row["late"], waiting]
 
 
-def reported_so_far(resolution, scope, month):
+def reported_so_far(resolution, scope, month, structure=Structure.CURRENT):
     """(units that have reported ``month``, units expected to) under ``scope``, itself
     included: submitted or approved, or approved once and reopened for correction (the
     rule of ``completeness``, whose totals it reads for a scope that keeps them)."""
     if keeps_totals(scope):
-        row = (
-            ReportingTotal.objects.filter(organisation=scope, resolution=resolution, month=month)
-            .values("expected", "on_time", "late")
-            .first()
-        )
+        row = {"expected": 0, "on_time": 0, "late": 0}
+        models = (ReportingTotal, ReportingShift) if structure == Structure.MONTHLY else (ReportingTotal,)
+        for model in models:
+            found = model.objects.filter(organisation=scope, resolution=resolution, month=month)
+            for values in found.values("expected", "on_time", "late"):
+                for name in row:
+                    row[name] += values[name]
     else:
         row = _counted_from_reports(resolution, scope, month).get(scope.path)
     row = row or {"expected": 0, "on_time": 0, "late": 0}

@@ -20,7 +20,7 @@ from django.db.models import BigIntegerField, Count, F, Q, Sum
 from django.db.models.functions import Coalesce, Substr
 
 from branches.models import PATH_STEP, Organisation
-from targets.reporting.ledger.models import TOTAL_FIELDS, ProgressTotal
+from targets.reporting.ledger.models import TOTAL_FIELDS, ProgressShift, ProgressTotal
 from targets.reporting.models import MonthlyReport, ReportFigure
 from targets.resolution.models import TargetComponent
 
@@ -95,17 +95,49 @@ def keeps_totals(unit):
     return unit.kind != Organisation.Kind.GRASSROOTS
 
 
-def ledger_totals(month, components, **filters):
+class Structure:
+    """Which tree the figures are counted under (``?structure=``): the tree as it is today,
+    every month under where each unit is now (the default); or as it was, each month under
+    the parent its unit had at that month's end."""
+
+    CURRENT = "current"
+    MONTHLY = "monthly"
+    CHOICES = (CURRENT, MONTHLY)
+
+    @classmethod
+    def of(cls, value):
+        return value if value in cls.CHOICES else cls.CURRENT
+
+
+def ledger_totals(month, components, structure=Structure.CURRENT, **filters):
     """Running totals summed over months 1..``month``, per component (and per organisation
-    when ``by_organisation``): rows shaped like ``figure_aggregates``."""
+    when ``by_organisation``): rows shaped like ``figure_aggregates``. As it was
+    (``structure`` monthly): with what the "as it was" rows add (one more query)."""
     by_organisation = filters.pop("by_organisation", False)
     keys = ["component", "organisation"] if by_organisation else ["component"]
-    return (
-        ProgressTotal.objects.filter(component__in=components, month__lte=month, **filters)
-        .values(*keys)
-        .annotate(**{f: Sum(f) for f in TOTAL_FIELDS})
-        .order_by()
-    )
+
+    def rows(model):
+        return (
+            model.objects.filter(component__in=components, month__lte=month, **filters)
+            .values(*keys)
+            .annotate(**{f: Sum(f) for f in TOTAL_FIELDS})
+            .order_by()
+        )
+
+    if structure != Structure.MONTHLY:
+        return rows(ProgressTotal)
+    return with_shifts(rows(ProgressTotal), rows(ProgressShift), keys, TOTAL_FIELDS)
+
+
+def with_shifts(totals, shifts, keys, fields):
+    """Rows of ``totals`` with the matching rows of ``shifts`` added (by ``keys``)."""
+    merged = {tuple(row[k] for k in keys): dict(row) for row in totals}
+    for row in shifts:
+        key = tuple(row[k] for k in keys)
+        into = merged.setdefault(key, {**{k: row[k] for k in keys}, **{f: 0 for f in fields}})
+        for f in fields:
+            into[f] = (into[f] or 0) + (row[f] or 0)
+    return [row for row in merged.values() if any(row[f] for f in fields)]
 
 
 def founded_by_q(resolution, month, prefix=""):

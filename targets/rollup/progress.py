@@ -6,13 +6,14 @@ from decimal import Decimal
 from django.db.models import Case, Count, Q, Value, When
 
 from branches.models import Organisation
-from targets.reporting.ledger.models import ProgressTotal
+from targets.reporting.ledger.models import ProgressShift, ProgressTotal
 from targets.resolution.allocations import Allocation
 from targets.resolution.models import Target, TargetComponent
 
 from .figures import (
     ACHIEVED_FIELD,
     Measure,
+    Structure,
     eligible_figures_q,
     figure_aggregates,
     founded_by_q,
@@ -158,7 +159,7 @@ def scope_figures(resolution, scope, components, eligible, month=12):
     return figures
 
 
-def eligible_counts(resolution, scope, components, month):
+def eligible_counts(resolution, scope, components, month, structure=Structure.CURRENT):
     """Eligible units active at the end of ``month`` under ``scope``, per component (one query).
 
     The units are counted once per (level, sector, workforce band) and the bands added up per
@@ -168,13 +169,12 @@ def eligible_counts(resolution, scope, components, month):
     day = resolution.month_end(month)
     thresholds = sorted({c.min_workforce for c in components if c.min_workforce})
     bands = {f"w{t}": Case(When(workforce__gte=t, then=Value(True)), default=Value(False)) for t in thresholds}
-    groups = list(
-        Organisation.objects.under(scope)
-        .active_on(day)
-        .values("kind", "sector", **bands)
-        .annotate(n=Count("pk"))
-        .order_by()
+    units = (
+        Organisation.objects.under_on(scope, day)
+        if structure == Structure.MONTHLY
+        else Organisation.objects.under(scope)
     )
+    groups = list(units.active_on(day).values("kind", "sector", **bands).annotate(n=Count("pk")).order_by())
     counts = {}
     for c in components:
         kinds, sectors = c.eligible_kinds(), c.eligible_sectors()
@@ -203,12 +203,12 @@ def founded_counts(resolution, scope, components, month):
     return {c.pk: counts[f"c{c.pk}"] for c in founded}
 
 
-def achieved_values(resolution, scope, month, components):
+def achieved_values(resolution, scope, month, components, structure=Structure.CURRENT):
     """{component id: (achieved, pending)} of ``scope``'s subtree as of ``month``: from the
     running totals (a grassroots union: its figures) and, for founding targets, the tree
     (two queries; nothing here counts the eligible units)."""
     if keeps_totals(scope):
-        rows = ledger_totals(month, components, organisation=scope)
+        rows = ledger_totals(month, components, structure, organisation=scope)
     else:
         rows = (
             reported_figures(resolution, scope, month)
@@ -227,7 +227,7 @@ def achieved_values(resolution, scope, month, components):
     }
 
 
-def scope_progress(resolution, scope, month, components=None, eligible=None):
+def scope_progress(resolution, scope, month, components=None, eligible=None, structure=Structure.CURRENT):
     """Progress of ``scope``'s subtree on every component of the resolution, or on
     ``components`` (four queries, five when a target continues last year's; read from the
     running totals, so the cost does not grow with the subtree). ``eligible``: the eligible
@@ -236,9 +236,9 @@ def scope_progress(resolution, scope, month, components=None, eligible=None):
         components = list(resolution.components().order_by("target__number", "order"))
     profiles = seasonal_profiles({c.target.pk: c.target for c in components}.values())
     closed = resolution.is_closed(month)
-    values = achieved_values(resolution, scope, month, components)
+    values = achieved_values(resolution, scope, month, components, structure)
     if eligible is None:
-        eligible = eligible_counts(resolution, scope, components, month)
+        eligible = eligible_counts(resolution, scope, components, month, structure)
     figures = scope_figures(resolution, scope, components, eligible, month)
     result = []
     for c in components:
@@ -315,7 +315,7 @@ def headline(progress):
     return result
 
 
-def cumulative_by_month(resolution, component, scope, month):
+def cumulative_by_month(resolution, component, scope, month, structure=Structure.CURRENT):
     """Cumulative approved achievement at the end of months 1..``month`` (one query)."""
     months = range(1, month + 1)
     if component.measure == Measure.UNITS_FOUNDED:
@@ -326,11 +326,12 @@ def cumulative_by_month(resolution, component, scope, month):
         )
     elif keeps_totals(scope):
         field_name = ACHIEVED_FIELD[component.measure]
-        per_month = dict(
-            ProgressTotal.objects.filter(organisation=scope, component=component, month__lte=month).values_list(
-                "month", field_name
-            )
-        )
+        per_month = {}
+        models = (ProgressTotal, ProgressShift) if structure == Structure.MONTHLY else (ProgressTotal,)
+        for model in models:
+            rows = model.objects.filter(organisation=scope, component=component, month__lte=month)
+            for m, value in rows.values_list("month", field_name):
+                per_month[m] = per_month.get(m, 0) + value
         running, series = 0, []
         for m in months:
             running += per_month.get(m, 0)

@@ -6,10 +6,10 @@ from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
-from targets.reporting.ledger.models import TaskStatusTotal
+from targets.reporting.ledger.models import TaskStatusShift, TaskStatusTotal
 from targets.reporting.models import TaskProgress
 
-from .figures import REPORTED, keeps_totals
+from .figures import REPORTED, Structure, keeps_totals, with_shifts
 
 
 def latest_task_progress(resolution, scope, month):
@@ -47,16 +47,23 @@ class TaskSummary:
         return self.not_started + self.in_progress + self.done
 
 
-def task_summary(resolution, scope, month):
-    """Per priority task: units whose latest report says not started, under way, done (two queries)."""
+def task_summary(resolution, scope, month, structure=Structure.CURRENT):
+    """Per priority task: units whose latest report says not started, under way, done (two
+    queries; three as it was, where a unit's status changes count under its parent then)."""
     S = TaskProgress.Status
     if keeps_totals(scope):
-        rows = (
-            TaskStatusTotal.objects.filter(organisation=scope, task__resolution=resolution, month__lte=month)
-            .values("task")
-            .annotate(not_started=Sum("not_started"), in_progress=Sum("in_progress"), done=Sum("done"))
-            .order_by()
-        )
+
+        def sums(model):
+            return (
+                model.objects.filter(organisation=scope, task__resolution=resolution, month__lte=month)
+                .values("task")
+                .annotate(not_started=Sum("not_started"), in_progress=Sum("in_progress"), done=Sum("done"))
+                .order_by()
+            )
+
+        rows = sums(TaskStatusTotal)
+        if structure == Structure.MONTHLY:
+            rows = with_shifts(rows, sums(TaskStatusShift), ["task"], ["not_started", "in_progress", "done"])
     else:
         rows = (
             latest_task_progress(resolution, scope, month)

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django import template
 
+from branches.access import can_change_tree
 from targets.dashboards import columns
 from unionplan.numbers import format_achievement, format_number, format_percent
 
@@ -81,4 +82,22 @@ def year_query(context):
     federation = request.GET.get("federation", "") if request is not None else ""
     if params and federation.isdigit():
         params["federation"] = int(federation)
+    # The tree the figures are counted under, when not today's (``?structure=monthly``).
+    structure = context.get("structure")
+    if structure and structure != "current":
+        params["structure"] = structure
     return "?" + urlencode(params) if params else ""
+
+
+@register.filter
+def preview_rows(holder, components):
+    """The figures a change's preview shows for a union (``restructuring.preview``)."""
+    return holder.rows(components)
+
+
+@register.filter
+def changes_tree(user):
+    """Whether ``user`` may prepare changes to the tree (their federation's staff, admins)."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return bool(user.is_authenticated and user.organisation_id and can_change_tree(user, user.organisation))

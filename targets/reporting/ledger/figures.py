@@ -22,7 +22,7 @@ from targets.resolution.models import TargetComponent
 from ..models import ReportFigure, TaskProgress
 from . import reporting as reporting_ledger
 from .models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, ReportingTotal, TaskStatusTotal
-from .rows import add, add_per_holder, difference, holders, per_holder
+from .rows import add, add_unit, add_units, difference, holders, shift_move
 
 Measure = TargetComponent.Measure
 SUBMITTED = "submitted"
@@ -145,11 +145,10 @@ def tracking(unit, resolution_id=None):
     resolutions = reporting_ledger.resolutions_over(unit.path, resolution_id)
     reporting_before = reporting_ledger.unit_entries(unit, resolutions)
     yield
-    holder_ids = holders(unit.path, unit)
-    add(holder_ids, difference(unit_ledger_entries(unit, components, resolution_id), before))
-    add(holder_ids, difference(unit_task_contribution(unit, resolution_id), tasks_before), model=TaskStatusTotal)
+    add_unit(unit, difference(unit_ledger_entries(unit, components, resolution_id), before))
+    add_unit(unit, difference(unit_task_contribution(unit, resolution_id), tasks_before), model=TaskStatusTotal)
     reporting_after = reporting_ledger.unit_entries(unit, resolutions)
-    add(holder_ids, difference(reporting_after, reporting_before), model=ReportingTotal)
+    add_unit(unit, difference(reporting_after, reporting_before), model=ReportingTotal)
 
 
 @contextlib.contextmanager
@@ -186,7 +185,7 @@ def tracking_month(units, *, resolution, month):
         (ReportingTotal, reporting_after, reporting_before),
     ):
         diffs = {pk: difference(after_.get(pk, {}), before_.get(pk, {})) for pk in locked}
-        add_per_holder(per_holder(locked, diffs), model=model)
+        add_units(locked, diffs, model=model)
 
 
 def _month_figure_rows(unit_ids, resolution, month):
@@ -270,8 +269,10 @@ def _subtree_task_totals(unit):
     return unit_task_contribution(unit)
 
 
-def unit_moved(unit, old_path):
-    """``unit`` (and its subtree) moved from ``old_path`` to ``unit.path``."""
+def unit_moved(unit, old_path, effective_on=None):
+    """``unit`` (and its subtree) moved from ``old_path`` to ``unit.path`` on
+    ``effective_on``: the current view carries every month along, the "as it was" view
+    keeps the months that ended before then where they were."""
     old = [pk for pk in holders(old_path) if pk != unit.pk]
     new = [pk for pk in holders(unit.path) if pk != unit.pk]
     for model, delta in (
@@ -280,6 +281,7 @@ def unit_moved(unit, old_path):
     ):
         add(old, delta, sign=-1, model=model)
         add(new, delta, model=model)
+        shift_move(unit, old_path, effective_on, delta, model)
 
 
 def unit_attributes_changed(unit, before):
@@ -293,16 +295,16 @@ def unit_attributes_changed(unit, before):
     rows = list(
         ReportFigure.objects.filter(report__organisation=unit).order_by("report__month").values_list(*_FIGURE_COLUMNS)
     )
-    add(holders(before.path, before), _contribution_of(before, rows, components), sign=-1)
-    add(holders(before.path, unit), _contribution_of(unit, rows, components))
+    add_unit(before, _contribution_of(before, rows, components), sign=-1, path=before.path)
+    add_unit(unit, _contribution_of(unit, rows, components), path=before.path)
     if before.kind != unit.kind:
         tasks = unit_task_contribution(unit)
-        add(holders(before.path, before), tasks, sign=-1, model=TaskStatusTotal)
-        add(holders(before.path, unit), tasks, model=TaskStatusTotal)
+        add_unit(before, tasks, sign=-1, model=TaskStatusTotal, path=before.path)
+        add_unit(unit, tasks, model=TaskStatusTotal, path=before.path)
 
 
-def on_unit_moved(sender, unit, old_path, **kwargs):
-    unit_moved(unit, old_path)
+def on_unit_moved(sender, unit, old_path, effective_on=None, **kwargs):
+    unit_moved(unit, old_path, effective_on)
 
 
 def on_unit_changed(sender, unit, before, **kwargs):

@@ -113,3 +113,78 @@ class ReportingTotal(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id}/{self.resolution_id}/{self.month}"
+
+
+# The "as it was" view (``structure=monthly``): each month counted under the units its
+# reporter sat under at that month's end. The totals above are the current view (every month
+# under where each unit is now); the rows below hold, per organisation and month, what the
+# "as it was" view adds to them (negative: takes away). Only units moved since a month give
+# rows (``branches.models.Placement``), so a tree that never changed has none. Kept in the
+# same transactions as the totals (``rows.add_unit`` and the moves); read by
+# ``targets.rollup`` when the monthly view is asked for.
+
+
+class ProgressShift(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    component = models.ForeignKey(TargetComponent, on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveSmallIntegerField(_("month"))
+    sum_approved = models.BigIntegerField(default=0)
+    units_done = models.IntegerField(default=0)
+    units_at_threshold = models.IntegerField(default=0)
+    pending_quantity = models.BigIntegerField(default=0)
+    done_with_pending = models.IntegerField(default=0)
+    at_threshold_with_pending = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("progress total, as it was")
+        verbose_name_plural = _("progress totals, as it was")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "component", "month"], name="one_shift_per_unit_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id}/{self.component_id}/{self.month}"
+
+
+class TaskStatusShift(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(PriorityTask, on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveSmallIntegerField(_("month"))
+    not_started = models.IntegerField(default=0)
+    in_progress = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("task status total, as it was")
+        verbose_name_plural = _("task status totals, as it was")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "task", "month"], name="one_task_shift_per_unit_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id}/{self.task_id}/{self.month}"
+
+
+class ReportingShift(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveSmallIntegerField(_("month"))
+    expected = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    waiting = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reporting total, as it was")
+        verbose_name_plural = _("reporting totals, as it was")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "resolution", "month"], name="one_reporting_shift_per_unit_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id}/{self.resolution_id}/{self.month}"
+
+
+SHIFTS = {ProgressTotal: ProgressShift, TaskStatusTotal: TaskStatusShift, ReportingTotal: ReportingShift}

@@ -14,9 +14,16 @@ from targets.resolution.models import TargetComponent
 
 from ..models import ReportFigure, TaskProgress
 from . import reporting as reporting_ledger
-from .figures import _FIGURE_COLUMNS, _components, _contribution_of, _task_contribution
-from .models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, TaskStatusTotal
-from .rows import holders
+from .figures import (
+    _FIGURE_COLUMNS,
+    _components,
+    _contribution_of,
+    _task_contribution,
+    unit_ledger_entries,
+    unit_task_contribution,
+)
+from .models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressShift, ProgressTotal, TaskStatusShift, TaskStatusTotal
+from .rows import add_per_holder, holders, shifts
 
 
 def on_component_changed(sender, component, **kwargs):
@@ -103,9 +110,11 @@ def rebuild(resolution=None, log=None, component=None):
     for c in components.values():
         c.counted_as = counting.fingerprint(c)
     TargetComponent.objects.bulk_update(components.values(), ["counted_as"], batch_size=1000)
+    _rebuild_progress_shifts(components)
     if component is not None:
         return len(totals)
     task_rows = _rebuild_task_totals(resolution, units)
+    _rebuild_task_shifts(resolution)
     if log:
         log(f"progress totals rebuilt: {len(totals)} rows; task status totals: {task_rows} rows")
     reporting_ledger.rebuild(resolution, log=log)
@@ -146,3 +155,22 @@ def _rebuild_task_totals(resolution, units):
         batch_size=5000,
     )
     return len(totals)
+
+
+def _rebuild_progress_shifts(components):
+    """Recount the "as it was" rows of ``components`` from the units that moved."""
+    ProgressShift.objects.filter(component__in=list(components)).delete()
+    units = reporting_ledger.moved_units()
+    contributions = {pk: unit_ledger_entries(unit, components) for pk, unit in units.items()}
+    add_per_holder(shifts(units, contributions, ProgressTotal), model=ProgressShift)
+
+
+def _rebuild_task_shifts(resolution):
+    stale = TaskStatusShift.objects.all()
+    if resolution is not None:
+        stale = stale.filter(task__resolution=resolution)
+    stale.delete()
+    units = reporting_ledger.moved_units()
+    resolution_id = resolution.pk if resolution is not None else None
+    contributions = {pk: unit_task_contribution(unit, resolution_id) for pk, unit in units.items()}
+    add_per_holder(shifts(units, contributions, TaskStatusTotal), model=TaskStatusShift)

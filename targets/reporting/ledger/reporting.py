@@ -21,8 +21,8 @@ from branches.models import Organisation
 from targets.resolution.models import Resolution
 
 from ..models import MonthlyReport
-from .models import REPORTING_FIELDS, ReportingTotal
-from .rows import add, add_per_holder, holders, per_holder
+from .models import REPORTING_FIELDS, ReportingShift, ReportingTotal
+from .rows import add, add_per_holder, add_unit, add_units, holders, shift_move, shifts
 
 SUBMITTED = "submitted"
 REPORTED = (SUBMITTED, "approved")
@@ -113,7 +113,7 @@ def _subtree_entries(unit):
 
 def unit_added(unit):
     """A new unit: expected from its founding on (it has no reports yet)."""
-    add(holders(unit.path, unit), unit_entries(unit, resolutions_over(unit.path)), model=ReportingTotal)
+    add_unit(unit, unit_entries(unit, resolutions_over(unit.path)), model=ReportingTotal)
 
 
 def units_added(units):
@@ -124,7 +124,7 @@ def units_added(units):
         if unit.path not in calendars:
             calendars[unit.path] = calendar(resolutions_over(unit.path))
         contributions[unit.pk], by_id[unit.pk] = contribution(unit, calendars[unit.path], {}), unit
-    add_per_holder(per_holder(by_id, contributions), model=ReportingTotal)
+    add_units(by_id, contributions, model=ReportingTotal)
 
 
 def unit_removed(unit):
@@ -133,13 +133,14 @@ def unit_removed(unit):
     add([pk for pk in holders(unit.path) if pk != unit.pk], entries, sign=-1, model=ReportingTotal)
 
 
-def unit_moved(unit, old_path):
+def unit_moved(unit, old_path, effective_on=None):
     """``unit`` and its subtree moved from ``old_path``: their rows go from the old holders
     to the new. Moved under another federation, the resolutions it reports against change:
     those that differ are recounted."""
     entries = _subtree_entries(unit)
     add([pk for pk in holders(old_path) if pk != unit.pk], entries, sign=-1, model=ReportingTotal)
     add([pk for pk in holders(unit.path) if pk != unit.pk], entries, model=ReportingTotal)
+    shift_move(unit, old_path, effective_on, entries, ReportingTotal)
     old = {r.pk for r in resolutions_over(old_path)}
     new = {r.pk for r in resolutions_over(unit.path)}
     for resolution in Resolution.objects.filter(pk__in=old ^ new):
@@ -155,14 +156,15 @@ def unit_changed(unit, before):
     reports = _reports([unit.pk], [r.pk for r in resolutions]).get(unit.pk, {})
     months = calendar(resolutions)
     # At the path the unit's rows are held at when this is sent (before a move is carried).
-    add(holders(before.path, before), contribution(before, months, reports), sign=-1, model=ReportingTotal)
-    add(holders(before.path, unit), contribution(unit, months, reports), model=ReportingTotal)
+    add_unit(before, contribution(before, months, reports), sign=-1, model=ReportingTotal, path=before.path)
+    add_unit(unit, contribution(unit, months, reports), model=ReportingTotal, path=before.path)
 
 
 @transaction.atomic
 def rebuild(resolution=None, log=None):
     """Recompute the rows of ``resolution`` (or of every resolution) from the tree and the
     reports: one pass over the units under each issuer and one over its reports."""
+    asked = resolution
     resolutions = [resolution] if resolution is not None else list(Resolution.objects.select_related("organisation"))
     stale = ReportingTotal.objects.all()
     if resolution is not None:
@@ -204,9 +206,34 @@ def rebuild(resolution=None, log=None):
             batch_size=5000,
         )
         count += len(totals)
+    rebuild_shifts(asked)
     if log:
         log(f"reporting totals rebuilt: {count} rows")
     return count
+
+
+def moved_units(**filters):
+    """The units that have moved at least once (``Placement`` rows), {id: unit}."""
+    return {
+        u.pk: u
+        for u in Organisation.objects.filter(placements__isnull=False, **filters)
+        .distinct()
+        .only("kind", "sector", "workforce", "path", "founded_on", "dissolved_on")
+    }
+
+
+def rebuild_shifts(resolution=None):
+    """Recount the "as it was" rows of ``resolution`` (or all) from the units that moved."""
+    stale = ReportingShift.objects.all()
+    if resolution is not None:
+        stale = stale.filter(resolution=resolution)
+    stale.delete()
+    units = moved_units()
+    contributions = {}
+    for pk, unit in units.items():
+        resolutions = resolutions_over(unit.path, resolution.pk if resolution is not None else None)
+        contributions[pk] = unit_entries(unit, resolutions)
+    add_per_holder(shifts(units, contributions, ReportingTotal), model=ReportingShift)
 
 
 def fill_if_missing():
@@ -220,8 +247,8 @@ def on_unit_added(sender, unit, **kwargs):
     unit_added(unit)
 
 
-def on_unit_moved(sender, unit, old_path, **kwargs):
-    unit_moved(unit, old_path)
+def on_unit_moved(sender, unit, old_path, effective_on=None, **kwargs):
+    unit_moved(unit, old_path, effective_on)
 
 
 def on_unit_changed(sender, unit, before, **kwargs):

@@ -2,14 +2,18 @@
 a contribution before and after a change, and adding it to the totals rows in one fixed
 order (``figures`` for figures and tasks, ``reporting`` for who reported)."""
 
+import calendar
+import datetime
 from collections import defaultdict
 
 from django.db import connection
 
-from branches.models import Organisation, path_ids
+from branches.models import Organisation, path_ids, paths_on
+from targets.resolution.models import PriorityTask, Resolution, TargetComponent
 
 from .models import (
     REPORTING_FIELDS,
+    SHIFTS,
     TASK_STATUS_FIELDS,
     TOTAL_FIELDS,
     ProgressTotal,
@@ -24,6 +28,9 @@ KEYS = {
     TaskStatusTotal: ("task_id", TASK_STATUS_FIELDS),
     ReportingTotal: ("resolution_id", REPORTING_FIELDS),
 }
+KEYS |= {shift: KEYS[total] for total, shift in SHIFTS.items()}
+# Rows per INSERT: at most 9 parameters a row, within SQLite's 32,766 and PostgreSQL's 65,535.
+ROWS_PER_STATEMENT = 1000
 
 
 def difference(after, before):
@@ -70,18 +77,15 @@ def add(organisation_ids, delta, sign=1, model=ProgressTotal):
 
 def add_per_holder(deltas, sign=1, model=ProgressTotal):
     """Add each organisation's own delta ({organisation: {(item, month): values}}) to its
-    ``model`` rows: one statement per row, in one fixed order."""
+    ``model`` rows: a few statements of many rows each (not one per row: a unit moved
+    carries hundreds of rows to each of its ancestors), in one fixed order."""
     if not deltas:
         return
     table = model._meta.db_table
     key, fields = KEYS[model]
     columns = ", ".join(fields)
     updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in fields)
-    sql = (
-        f"INSERT INTO {table} (organisation_id, {key}, month, {columns}) "
-        f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT (organisation_id, {key}, month) DO UPDATE SET {updates}"
-    )
+    row = f"({', '.join(['%s'] * (3 + len(fields)))})"
     # A fixed order of rows keeps concurrent writers from deadlocking on one another.
     params = [
         (org, item, month, *[sign * v for v in values])
@@ -89,5 +93,103 @@ def add_per_holder(deltas, sign=1, model=ProgressTotal):
         for (item, month), values in sorted(deltas[org].items())
         if any(values)
     ]
+    per_statement = ROWS_PER_STATEMENT
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        for start in range(0, len(params), per_statement):
+            chunk = params[start : start + per_statement]
+            cursor.execute(
+                f"INSERT INTO {table} (organisation_id, {key}, month, {columns}) "
+                f"VALUES {', '.join([row] * len(chunk))} "
+                f"ON CONFLICT (organisation_id, {key}, month) DO UPDATE SET {updates}",
+                [value for values in chunk for value in values],
+            )
+
+
+# The "as it was" view (``models.ProgressShift`` and its kin): a unit's contribution to a
+# month counts under the path it had at that month's end. The current totals hold it under
+# its path now; the shift rows add it to the holders it had then and take it from those it
+# has now, for the months it sat elsewhere (``branches.models.Placement``).
+
+
+def month_days(model, keys):
+    """{(item, month): the month's last day} of ``keys`` of a ``model`` contribution (one query)."""
+    items = {item for item, _month in keys}
+    if not items:
+        return {}
+    if model is ProgressTotal:
+        years = TargetComponent.objects.filter(pk__in=items).values_list("pk", "target__resolution__year")
+    elif model is TaskStatusTotal:
+        years = PriorityTask.objects.filter(pk__in=items).values_list("pk", "resolution__year")
+    else:
+        years = Resolution.objects.filter(pk__in=items).values_list("pk", "year")
+    years = dict(years)
+    return {
+        (item, month): datetime.date(years[item], month, calendar.monthrange(years[item], month)[1])
+        for item, month in keys
+        if item in years
+    }
+
+
+def _accumulate(totals, key, values, sign):
+    totals[key] = [a + sign * b for a, b in zip(totals.get(key, [0] * len(values)), values, strict=True)]
+
+
+def shifts(units, contributions, model, paths=None):
+    """{holder: {key: values}}: what the "as it was" view adds to the current totals for
+    ``contributions`` ({unit id: {key: values}}) of ``units`` ({id: unit}) held at their
+    ``paths`` ({id: path}, their own by default): for each month a unit sat elsewhere at its
+    end, + at the holders it had then, − at those it has now (two queries at most)."""
+    ids = [pk for pk, contribution in contributions.items() if contribution]
+    if not ids:
+        return {}
+    days = month_days(model, {key for pk in ids for key in contributions[pk]})
+    former = paths_on(ids, days.values())
+    if not former:
+        return {}
+    deltas = defaultdict(dict)
+    for pk in ids:
+        unit = units[pk]
+        now = set(holders((paths or {}).get(pk, unit.path), unit))
+        for key, values in contributions[pk].items():
+            then = former.get((pk, days.get(key)))
+            if then is None:
+                continue
+            was = set(holders(then, unit))
+            for holder in was - now:
+                _accumulate(deltas[holder], key, values, 1)
+            for holder in now - was:
+                _accumulate(deltas[holder], key, values, -1)
+    return deltas
+
+
+def add_unit(unit, delta, sign=1, model=ProgressTotal, path=None):
+    """Add ``delta``, a change of ``unit``'s own contribution, to the totals of the units
+    it is held at (``path``, its own by default) in both views."""
+    path = path or unit.path
+    add(holders(path, unit), delta, sign=sign, model=model)
+    add_per_holder(shifts({unit.pk: unit}, {unit.pk: delta}, model, {unit.pk: path}), sign=sign, model=SHIFTS[model])
+
+
+def add_units(units, contributions, model=ProgressTotal):
+    """``add_unit`` for many units at once ({id: unit}, {id: delta}): one summed delta per holder."""
+    add_per_holder(per_holder(units, contributions), model=model)
+    add_per_holder(shifts(units, contributions, model), model=SHIFTS[model])
+
+
+def shift_move(unit, old_path, effective_on, delta, model):
+    """``unit``'s subtree, contributing ``delta`` in the current view, moved from
+    ``old_path`` on ``effective_on``: the months that ended before then stay, in the "as it
+    was" view, under the ancestors it left (the ancestors it keeps see no change)."""
+    if not delta or effective_on is None:
+        return
+    old = set(holders(old_path)) - {unit.pk}
+    new = set(holders(unit.path)) - {unit.pk}
+    if old == new:
+        return
+    days = month_days(model, delta)
+    before = {key: values for key, values in delta.items() if key in days and days[key] < effective_on}
+    if not before:
+        return
+    deltas = {holder: before for holder in old - new}
+    add_per_holder(deltas, model=SHIFTS[model])
+    add_per_holder({holder: before for holder in new - old}, sign=-1, model=SHIFTS[model])

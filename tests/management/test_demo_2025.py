@@ -1,0 +1,59 @@
+"""The 2025 demo lives through the reorganisation: the June dissolutions, the upper levels
+ended on 1 July with their unions handed to the province, the ward union founded that day
+and given Rạch Giá's unions on 27 August, the federation merged into An Giang's; both views
+add up, and the ward union's officer logs in to its dashboard."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from branches.models import Organisation, TreeChange, User
+from targets.management.demo2025 import load_demo_2025
+from targets.resolution.models import Resolution
+from targets.rollup.completeness import reported_so_far
+from targets.rollup.figures import Structure
+from targets.rollup.progress import scope_progress
+
+pytestmark = pytest.mark.django_db
+
+
+def achieved(resolution, code, month, structure):
+    unit = Organisation.objects.get(code=code)
+    return scope_progress(resolution, unit, month, structure=structure)[0].achieved
+
+
+def test_the_2025_demo(client, settings):
+    settings.UNIONPLAN_TODAY = datetime.date(2025, 12, 3)
+    assert "58 grassroots unions" in load_demo_2025()
+    assert load_demo_2025() == "demo 2025: already loaded"
+    kg = Resolution.objects.get(organisation__code="KG25", year=2025)
+    assert TreeChange.objects.filter(status=TreeChange.Status.APPLIED).count() == 4
+    ward = Organisation.objects.get(code="KG25-PRG")
+    assert ward.founded_on == datetime.date(2025, 7, 1)
+    assert Organisation.objects.filter(parent=ward).count() == 16
+    assert Organisation.objects.get(code="KG25-RG").dissolved_on == datetime.date(2025, 7, 1)
+    assert Organisation.objects.get(code="KG25").merged_into.code == "AG25"
+    # Rạch Giá's unions: January–June under the district federation as it was, July under
+    # the province, August on under the ward union; their whole year under the ward union
+    # in today's tree. The federation's total is the same in both views.
+    rg_monthly = achieved(kg, "KG25-RG", 11, Structure.MONTHLY)
+    assert rg_monthly == achieved(kg, "KG25-RG", 6, Structure.MONTHLY) > 0
+    ward_monthly = achieved(kg, "KG25-PRG", 11, Structure.MONTHLY)
+    assert achieved(kg, "KG25-PRG", 7, Structure.MONTHLY) == 0 < ward_monthly
+    assert achieved(kg, "KG25-RG", 11, Structure.CURRENT) == 0
+    assert achieved(kg, "KG25-PRG", 11, Structure.CURRENT) > rg_monthly + ward_monthly
+    assert achieved(kg, "KG25", 11, Structure.CURRENT) == achieved(kg, "KG25", 11, Structure.MONTHLY)
+    rach_gia = Organisation.objects.get(code="KG25-RG")
+    assert reported_so_far(kg, rach_gia, 5, Structure.MONTHLY) == (16, 17)
+    assert reported_so_far(kg, ward, 5, Structure.MONTHLY) == (0, 0)
+    assert reported_so_far(kg, ward, 9, Structure.MONTHLY) == (16, 17)
+    # The ward union's officer and An Giang's staff (who now answer for Kiên Giang too).
+    assert User.objects.get(username="phuongrachgia").check_password("unionplan-demo")
+    client.force_login(User.objects.get(username="phuongrachgia"))
+    response = client.get(reverse("dashboard-unit", args=[ward.pk]) + "?month=9&structure=monthly")
+    assert response.status_code == 200 and "Công đoàn phường Rạch Giá" in response.content.decode()
+    assert User.objects.get(username="tinh2025").organisation.code == "AG25"
+    client.force_login(User.objects.get(username="angiang2025"))
+    assert client.get(reverse("unit-timeline", args=[ward.pk])).status_code == 200
+    assert client.get(reverse("dashboard-unit", args=[rach_gia.pk]) + "?month=6&year=2025").status_code == 200
