@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Subquery, TextChoices, Value
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, TextChoices, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -194,17 +194,21 @@ def unreported_units(resolution, scope, month):
     """Expected units under ``scope`` whose report of ``month`` is not in (draft, returned or
     none), with their upper level and contacts, in the tree's order, for a follow-up.
 
-    "No reported report" is asked unit by unit (NOT EXISTS), so that a page of the list
-    walks the tree's index and stops after its rows, even across a country."""
-    month_reports = MonthlyReport.objects.filter(
-        organisation=OuterRef("pk"), resolution=resolution, month=month
+    "No reported report" is asked unit by unit (NOT EXISTS, which PostgreSQL estimates well),
+    so that a page of the list walks the tree's index and stops after its rows, even across a
+    country; the whole list is one anti-join over the month's reports (``report_month_units``).
+    The status of the unit's report (at most one) comes from a join, not from a second
+    subquery per unit."""
+    reported = MonthlyReport.objects.filter(
+        Q(status__in=REPORTED) | Q(approved_at__isnull=False),
+        organisation=OuterRef("pk"),
+        resolution=resolution,
+        month=month,
     ).order_by()
-    reported = month_reports.filter(Q(status__in=REPORTED) | Q(approved_at__isnull=False))
     return (
-        Organisation.objects.under(scope)
-        .active_on(resolution.month_end(month))
+        expected_reporters(resolution, scope, month)
         .filter(~Exists(reported))
-        .annotate(report_status=Coalesce(Subquery(month_reports.values("status")[:1]), Value("")))
+        .annotate(report_status=Coalesce(F("month_report__status"), Value("")))
         .select_related("parent")
         .order_by("path")
     )

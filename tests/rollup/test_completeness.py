@@ -67,3 +67,34 @@ def test_upper_level_sees_its_own_subtree(client, users, tree, scenario):
     client.force_login(users["rach_gia"])
     text = client.get(reverse("dashboard-completeness") + "?month=3").content.decode()
     assert "4 / 4 đơn vị đã báo cáo" in text
+
+
+def test_units_to_call_status_by_status(resolution, tree, scenario):
+    """May: a returned report and a draft leave their units on the list, with their report's
+    status; a report submitted, approved, or approved once and reopened for correction takes
+    its unit off; a unit with no report is listed with none; the unit dissolved in March and
+    the one founded in June are not expected. In the tree's order, with the upper level."""
+    Status = MonthlyReport.Status
+    file_report(resolution, tree["school"], 5, {}, status=Status.RETURNED)
+    file_report(resolution, tree["soe"], 5, {}, status=Status.DRAFT)
+    reopened = file_report(resolution, tree["firm"], 5, {})
+    MonthlyReport.objects.filter(pk=reopened.pk).update(status=Status.RETURNED)
+    file_report(resolution, tree["ht_firm"], 5, {}, status=Status.SUBMITTED)
+    file_report(resolution, tree["ht_school"], 5, {})
+    units = unreported_units(resolution, tree["province"], 5)
+    assert [(u.code, u.report_status, u.parent.code if u.parent else None) for u in units] == [
+        ("KG", "", None),
+        ("RG", "", "KG"),
+        ("RG-1", "returned", "RG"),
+        ("RG-2", "draft", "RG"),
+        ("HT", "", "KG"),
+        ("HT-3", "", "HT"),
+        ("HT-5", "", "HT"),
+    ]
+    # What the export reads: the same rows, the upper level's name through the join.
+    assert list(units.values_list("name", "parent__name", "report_status"))[2:4] == [
+        ("Đơn vị RG-1", "Đơn vị RG", "returned"),
+        ("Đơn vị RG-2", "Đơn vị RG", "draft"),
+    ]
+    # A page of an upper level's list: its own subtree only.
+    assert [u.code for u in unreported_units(resolution, tree["ha_tien"], 5)[:2]] == ["HT", "HT-3"]
