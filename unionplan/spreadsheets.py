@@ -211,7 +211,8 @@ EXCEL_MAX_ROWS = 1_048_576
 WIDTH_SAMPLE_ROWS = 1000  # columns are fitted to the header and the first rows
 
 
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# A carriage return as a character reference: XML readers turn a bare one into a line feed.
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _EPOCH = datetime.datetime(1899, 12, 30)
 DATE_FORMAT, DATETIME_FORMAT = "dd/mm/yyyy", "dd/mm/yyyy hh:mm"
 _PACKAGE = {

@@ -21,6 +21,7 @@ def july(settings):
 def test_bulk_move_with_its_preview(log_in, resolution, tree, users, tmp_path):
     file_members(resolution, users["ht_firm"], tree["ht_firm"], 6, 7, approver=users["ha_tien"])
     page = log_in("tinh")
+    page.click("#nav-manage")  # the menu group "Quản lý"
     page.click("text=Thay đổi tổ chức")
     page.click("a.btn >> text=Thay đổi tổ chức")
     page.fill("#id_decision_number", "85/QĐ-LĐLĐ")
