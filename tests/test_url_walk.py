@@ -189,23 +189,7 @@ def objects(resolution, tree, users):
         expected_version=1,
         submit=True,
     )
-    upload = ExcelImport.objects.create(
-        uploaded_by=users["rach_gia"],
-        upper=tree["rach_gia"],
-        file_name="a.xlsx",
-        digest="x",
-        status="refused",
-        errors=["Dòng 7: lỗi"],
-    )
-    made = ExportFile.objects.create(
-        requested_by=users["province"],
-        scope=tree["province"],
-        path="/dashboard/completeness/",
-        query="",
-        file_name="don-vi.xlsx",
-        status="ready",
-        content=b"PK",
-    )
+    upload, made = job_rows(users, tree)
     # A change being prepared: RG-1 to move under Hà Tiên on 1 December 2020.
     change = changes.change_plan(
         federation=tree["province"],
@@ -227,6 +211,28 @@ def objects(resolution, tree, users):
         "3": 3,
         "4": 4,
     }
+
+
+def job_rows(users, tree):
+    """Rạch Giá's refused Excel import and the province's ready file: the job pages' objects."""
+    upload = ExcelImport.objects.create(
+        uploaded_by=users["rach_gia"],
+        upper=tree["rach_gia"],
+        file_name="a.xlsx",
+        digest="x",
+        status="refused",
+        errors=["Dòng 7: lỗi"],
+    )
+    made = ExportFile.objects.create(
+        requested_by=users["province"],
+        scope=tree["province"],
+        path="/dashboard/completeness/",
+        query="",
+        file_name="don-vi.xlsx",
+        status="ready",
+        content=b"PK",
+    )
+    return upload, made
 
 
 def test_every_url_pattern_is_expected():

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from branches import changes
 from branches.models import TreeChange
-from targets.models import ExcelImport, ExportFile, MonthlyReport, TargetComponent
+from targets.models import MonthlyReport, TargetComponent
 from targets.reporting import services
-from tests.test_url_walk import EXPECTED, WHO, _user
+from tests.test_url_walk import EXPECTED, WHO, _user, job_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -182,23 +182,7 @@ def history(resolution, tree, users, superuser):
     april = services.report_get_or_create(unit=tree["school"], resolution=resolution, month=4)
     services.report_save(report=april, user=users["school"], figures={}, tasks={}, expected_version=1, submit=True)
     # A refused Excel import and a ready file: their pages are read in Vietnamese too.
-    upload = ExcelImport.objects.create(
-        uploaded_by=users["rach_gia"],
-        upper=tree["rach_gia"],
-        file_name="a.xlsx",
-        digest="x",
-        status="refused",
-        errors=["Dòng 7: lỗi"],
-    )
-    made = ExportFile.objects.create(
-        requested_by=users["province"],
-        scope=tree["province"],
-        path="/dashboard/completeness/",
-        query="",
-        file_name="don-vi.xlsx",
-        status="ready",
-        content=b"PK",
-    )
+    upload, made = job_rows(users, tree)
     # A change being prepared (its page shows the preview), and RG-2 moved under Hà Tiên
     # (the timelines show it).
     applied = changes.change_plan(
