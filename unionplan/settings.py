@@ -308,6 +308,8 @@ BACKGROUND_SCHEDULE = {
 }
 # A file export of more rows than this is built by the worker; up to it, in the request.
 EXPORT_IN_REQUEST_ROWS = int(os.environ.get("EXPORT_IN_REQUEST_ROWS", "2000"))
+# A draft report (docx) of a union with more units under it is made by the background worker.
+DRAFT_IN_REQUEST_UNITS = int(os.environ.get("DRAFT_IN_REQUEST_UNITS", "5000"))
 # Finished export files and import uploads are kept this many hours, then pruned.
 JOB_FILES_KEPT_HOURS = int(os.environ.get("JOB_FILES_KEPT_HOURS", "24"))
 # Finished jobs' rows (imports, task results) are kept this many days, then pruned.

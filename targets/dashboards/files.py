@@ -32,6 +32,7 @@ _NO_LONGER = gettext_lazy("This table is no longer available to you: its union w
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -99,6 +100,14 @@ def file_write(job, *, headers, rows, column_formats, title, title_lines, export
         content = out.read()
     ExportFile.objects.filter(pk=job.pk).update(
         status=Status.READY, content=content, rows_written=written, rows_total=written, finished_at=timezone.now()
+    )
+
+
+def file_keep(job, content):
+    """Keep ``content``, a whole document made by a page in the worker (the draft report),
+    as job ``job``'s file: ready to download."""
+    ExportFile.objects.filter(pk=job.pk).update(
+        status=Status.READY, content=content, rows_written=1, rows_total=1, finished_at=timezone.now()
     )
 
 

@@ -7,6 +7,7 @@ the month shown) comes from the button's choice."""
 import logging
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
+from branches.models import Organisation
+from targets.dashboards import files
 from targets.dashboards.mixins import DashboardMixin
 
 from .default_template import DEFAULT_TEMPLATE
@@ -22,7 +25,7 @@ from .models import ReportTemplate
 from .rendering import render_docx
 from .report import Period, draft_context, draft_period, file_name
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX = files.CONTENT_TYPES["docx"]
 logger = logging.getLogger(__name__)
 
 
@@ -40,12 +43,27 @@ class DraftReportView(DashboardMixin, View):
             messages.error(request, _("Choose the period of the draft report."))
             return redirect(f"{reverse('dashboard-unit', args=[self.scope.pk])}?{self.period}")
         period = draft_period(self.resolution, form.cleaned_data["period"], self.month)
+        name = file_name(self.resolution, self.scope, period.period, period.month)
+        job = getattr(request, "export_file", None)  # in the worker, the job making it
+        if job is None and self.is_large():
+            query = request.GET.urlencode()
+            job = files.file_start(user=request.user, scope=self.scope, path=request.path, query=query, file_name=name)
+            return redirect("export_file", job.pk)
         context = draft_context(self.resolution, self.scope, period.period, period.month)
         data = self.render(context)
+        if job is not None:
+            files.file_keep(job, data)
+            return HttpResponse(status=204)
         response = HttpResponse(data, content_type=DOCX)
-        name = file_name(self.resolution, self.scope, period.period, period.month)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    def is_large(self):
+        """Whether the unit has more than ``DRAFT_IN_REQUEST_UNITS`` units under it: its
+        draft is then made by the background worker (the page follows it to the file), as a
+        large dashboard file is. Counted with a bounded query."""
+        limit = settings.DRAFT_IN_REQUEST_UNITS
+        return Organisation.objects.under(self.scope)[: limit + 1].count() > limit
 
     def render(self, context):
         """The federation's own template, else the default; a template of the federation that

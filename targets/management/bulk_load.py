@@ -39,11 +39,13 @@ def next_id(model):
 
 
 @contextlib.contextmanager
-def foreign_keys_checked_once(*models):
-    """On PostgreSQL, load ``models``' tables without their foreign keys, then add them back:
-    each key is then checked once over the whole table (one join), not row by row at commit
-    (Django's keys are deferred: millions of queued checks took 20 minutes of a national
-    load). Inside the caller's transaction: a failed check rolls the whole load back."""
+def keys_and_indexes_built_once(*models):
+    """On PostgreSQL, load ``models``' tables without their foreign keys, unique constraints
+    and indexes (the primary keys stay), then build them back: each index is then built once
+    from the sorted whole (not grown row by row through millions of inserts) and each key is
+    checked once over the whole table (one join), not row by row at commit (Django's keys
+    are deferred: millions of queued checks took 20 minutes of a national load). Inside the
+    caller's transaction: a failed check rolls the whole load back."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -54,13 +56,25 @@ def foreign_keys_checked_once(*models):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+            "WHERE contype IN ('f', 'u') AND conrelid::regclass::text = ANY(%s) ORDER BY contype DESC",
             [tables],
         )
-        keys = cursor.fetchall()
-        for table, name, _definition in keys:
+        constraints = cursor.fetchall()  # the unique ones first: a key may lean on one
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype = 'u')",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _definition in reversed(constraints):  # keys first, then unique
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
-        for table, name, definition in keys:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in constraints:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')

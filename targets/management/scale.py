@@ -23,7 +23,7 @@ from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from targets.resolution.loading import load_resolution
 from targets.resolution.models import Target, TargetComponent
 
-from .bulk_load import copy_rows, foreign_keys_checked_once, next_id, reset_sequences
+from .bulk_load import copy_rows, keys_and_indexes_built_once, next_id, reset_sequences
 
 RESOLUTION_FILE = Path(__file__).resolve().parent.parent / "data" / "resolution-2020-kien-giang.json"
 PROVINCE_GRASSROOTS = 1603  # the demo province the 2020 figures were set for
@@ -61,7 +61,7 @@ def generate(*, grassroots, year=2020, years=1, months=12, seed=1, log=print):
     log(f"tree: {organisations} organisations ({time.monotonic() - started:.1f} s)")
     counts = {"organisations": organisations, "reports": 0, "figures": 0, "task_progress": 0}
     resolutions = []
-    with foreign_keys_checked_once(MonthlyReport, ReportFigure, TaskProgress):
+    with keys_and_indexes_built_once(MonthlyReport, ReportFigure, TaskProgress):
         _years(rng, root, units, grassroots, year, years, months, resolutions, counts, started, log)
     reset_sequences(MonthlyReport, ReportFigure, TaskProgress)
     # Bulk loading bypasses the services: build the dashboards' running totals once, at the end.

@@ -152,3 +152,39 @@ def test_the_scheduler_sends_the_reminders_and_checks_the_totals_once(users, tre
     run_worker(env={"UNIONPLAN_TODAY": "2020-11-18"})
     assert DBTaskResult.objects.count() == 3
     assert set(sent.values_list("organisation__code", flat=True)) == codes
+
+
+def test_the_uploaders_choice_is_saved_by_the_worker(officer_client, users, tree, resolution, run_worker):
+    """A row in conflict with a unit's draft waits for the uploader's choice; the choice
+    answers at once with the job's page (nothing saved yet, and choosing twice is one save);
+    the worker then saves the file's rows with that choice, all or nothing."""
+    from tests.reporting.test_excel_conflicts import draft, token_of
+
+    members = component(resolution, 1)
+    report = draft(tree["school"], users["school"], resolution, {members.pk: {"quantity": 5}})
+    wb = download(officer_client)
+    fill(wb.active, "RG-1", {(members, "quantity"): 9})
+    fill(wb.active, "RG-3", {(members, "quantity"): 4})
+    response = officer_client.post(reverse("excel_upload"), {"file": SimpleUploadedFile("a.xlsx", xlsx(wb))})
+    run_worker("--no-schedule")
+    page = officer_client.get(response["Location"]).content.decode()
+    assert 'id="excel-conflicts"' in page
+
+    choice = {"token": token_of(page), "every_row": "take"}
+    first = officer_client.post(reverse("excel_resolve"), choice)
+    second = officer_client.post(reverse("excel_resolve"), choice)
+    assert first.status_code == second.status_code == 302 and first["Location"] == response["Location"]
+    job = ExcelImport.objects.get()
+    assert job.status == "queued" and job.take == [7]
+    assert not MonthlyReport.objects.filter(organisation=tree["firm"]).exists()
+    page = officer_client.get(first["Location"]).content.decode()
+    assert 'id="job-progress"' in page
+
+    run_worker("--no-schedule")
+
+    job.refresh_from_db()
+    assert job.status == "saved" and job.saved == 2 and job.pending is None
+    report.refresh_from_db()
+    assert report.status == "submitted" and report.figures.get(component=members).quantity == 9
+    assert MonthlyReport.objects.get(organisation=tree["firm"]).status == "submitted"
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 2

@@ -52,8 +52,9 @@ def import_start(*, user, upper, file):
 
 
 def import_run_again(job):
-    """Queue a failed job again from its kept file; False when it cannot be."""
-    if job.status != Status.FAILED or job.content is None:
+    """Queue a failed job again from its kept file (or its kept rows and the uploader's
+    choice, when the worker stopped while saving them); False when it cannot be."""
+    if job.status != Status.FAILED or (job.content is None and job.take is None):
         return False
     try:
         with transaction.atomic():
@@ -75,15 +76,21 @@ def _finish(job_id, status, **fields):
 
 
 def import_run(import_id):
-    """Check and save the upload of job ``import_id`` (the task's work). Returns its status."""
+    """Check and save the upload of job ``import_id`` (the task's work), or, once the
+    uploader has chosen in the conflicts step, save the kept rows with that choice.
+    Returns its status."""
     job = ExcelImport.objects.select_related("uploaded_by", "upper").filter(pk=import_id).first()
     if job is None or job.status != Status.QUEUED:
         return job.status if job else "gone"  # run already, or deleted meanwhile
     if job.upper is None or not job.uploaded_by.is_active:
-        _finish(job.pk, Status.REFUSED, errors=[_("The union this file was uploaded for no longer exists.")])
+        _finish(
+            job.pk, Status.REFUSED, errors=[_("The union this file was uploaded for no longer exists.")], pending=None
+        )
         return Status.REFUSED
-    ExcelImport.objects.filter(pk=job.pk).update(status=Status.CHECKING)
     user = User.objects.select_related("organisation").get(pk=job.uploaded_by_id)
+    if job.take is not None:
+        return _save_chosen(job, user)
+    ExcelImport.objects.filter(pk=job.pk).update(status=Status.CHECKING)
 
     def progress(checked, total):
         ExcelImport.objects.filter(pk=job.pk).update(rows_checked=checked, rows_total=total)
@@ -128,9 +135,7 @@ def excel_import_task(import_id):
 def import_status(job):
     """``job`` as it stands, marked failed (nothing saved) when the worker running it is
     gone or its task failed unexpectedly. Returns the job, refreshed."""
-    if job.is_running and background.task_lost(
-        job.task_id, _("The background worker stopped while running this job.")
-    ):
+    if job.is_running and background.task_lost(job.task_id, _("The background worker stopped while running this job.")):
         ExcelImport.objects.filter(pk=job.pk, status__in=ExcelImport.RUNNING).update(status=Status.FAILED)
         job.refresh_from_db()
     return job
@@ -143,13 +148,36 @@ def import_pending(job, *, upper):
     return conflicts.from_data(job.pending, upper=upper, result_class=ImportResult)
 
 
-def import_resolve(job, *, user, result, take):
-    """The uploader's choice made: submit the rows (all or nothing) and close the job.
-    Raises ``services.ReportError`` (the job then closes with that message)."""
+def import_choose(job, *, take):
+    """The uploader's choice made in the conflicts step: the worker saves the kept rows with
+    it (all or nothing), as it saves an upload without conflicts. Returns False when the job
+    is no longer waiting for a choice (chosen already, in another tab) or the same file is
+    being imported again meanwhile."""
     try:
-        excel_save(user=user, result=result, take=take)
-    except services.ReportError as exc:
+        with transaction.atomic():
+            updated = ExcelImport.objects.filter(pk=job.pk, status=Status.CONFLICTS).update(
+                status=Status.QUEUED, take=sorted(take), task_id=""
+            )
+    except IntegrityError:  # the same file, uploaded again, is running
+        return False
+    if updated:
+        _enqueue(job)
+    return bool(updated)
+
+
+def _save_chosen(job, user):
+    """Save the rows kept with ``job`` with the uploader's choice (``import_choose``)."""
+    result = conflicts.from_data(job.pending, upper=job.upper, result_class=ImportResult)
+    if result is None:
+        _finish(
+            job.pk, Status.REFUSED, errors=[_("The uploaded file is no longer kept: upload it again.")], pending=None
+        )
+        return Status.REFUSED
+    ExcelImport.objects.filter(pk=job.pk).update(status=Status.SAVING)
+    try:
+        excel_save(user=user, result=result, take=job.take)
+    except services.ReportError as exc:  # a unit saved meanwhile, or the year was locked
         _finish(job.pk, Status.REFUSED, errors=[str(exc)], pending=None)
-        raise
+        return Status.REFUSED
     _finish(job.pk, Status.SAVED, saved=len(result.saved), kept=result.kept, pending=None)
-    return result
+    return Status.SAVED

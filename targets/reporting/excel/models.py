@@ -52,6 +52,9 @@ class ExcelImport(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # The checked rows waiting for the uploader's choice (conflicts.as_data).
     pending = models.JSONField(_("rows waiting for a choice"), null=True, blank=True)
+    # The uploader's choice, once made: the rows of ``pending`` whose file figures are taken
+    # (the others keep the unit's); the worker then saves ``pending`` with it.
+    take = models.JSONField(_("rows taken from the file"), null=True, blank=True)
     task_id = models.CharField(_("task"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -277,14 +277,10 @@ def excel_resolve(request):
     form = ConflictChoiceForm(request.POST, conflicts=result.conflicts)
     if not form.is_valid():
         return _conflicts_page(request, upper, result, form, status=400)
-    try:
-        jobs.import_resolve(job, user=request.user, result=result, take=form.taken())
-    except services.ReportError as exc:
-        messages.error(request, str(exc))
-        return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
-    job.refresh_from_db()
-    _saved_message(request, job)
-    return redirect(f"{reverse('excel_upload')}?year={result.resolution.year}")
+    if not jobs.import_choose(job, take=form.taken()):
+        messages.error(request, _("This import is no longer waiting for your choice: see its outcome below."))
+    # The worker saves the rows; the job's page follows it to the outcome.
+    return redirect("excel_job", job.pk)
 
 
 def _uuid_or_none(value):
