@@ -72,7 +72,7 @@ def rebuild(resolution=None, log=None, component=None):
         .distinct()
         .only("kind", "sector", "workforce", "path")
     }
-    totals = defaultdict(lambda: [0] * len(TOTAL_FIELDS))
+    nearest = _NearestHolders(len(TOTAL_FIELDS))
     rows = (
         ReportFigure.objects.filter(component__in=list(components))
         .order_by("report__organisation_id", "report__month")
@@ -81,12 +81,7 @@ def rebuild(resolution=None, log=None, component=None):
     )
 
     def flush(unit_id, unit_rows):
-        unit = units[unit_id]
-        for key, values in _contribution_of(unit, unit_rows, components).items():
-            for holder in holders(unit.path, unit):
-                acc = totals[(holder, *key)]
-                for i, v in enumerate(values):
-                    acc[i] += v
+        _add_at_first_holder(nearest, units[unit_id], _contribution_of(units[unit_id], unit_rows, components))
 
     current, buffer = None, []
     for row in rows:
@@ -97,6 +92,7 @@ def rebuild(resolution=None, log=None, component=None):
         buffer.append(row)
     if buffer:
         flush(current, buffer)
+    totals = nearest.spread()
     ProgressTotal.objects.bulk_create(
         (
             ProgressTotal(
@@ -131,7 +127,7 @@ def _rebuild_task_totals(resolution, units):
         else TaskStatusTotal.objects.filter(task__resolution=resolution)
     )
     stale.delete()
-    totals = defaultdict(lambda: [0] * len(TASK_STATUS_FIELDS))
+    nearest = _NearestHolders(len(TASK_STATUS_FIELDS))
     rows = (
         tasks.order_by("report__organisation_id", "report__month")
         .values_list("report__organisation_id", "task_id", "report__month", "report__status", "status")
@@ -139,11 +135,8 @@ def _rebuild_task_totals(resolution, units):
     )
     for unit_id, unit_rows in itertools.groupby(rows, key=lambda row: row[0]):
         unit = units[unit_id]
-        for key, values in _task_contribution(row[1:] for row in unit_rows).items():
-            for holder in holders(unit.path, unit):
-                acc = totals[(holder, *key)]
-                for i, v in enumerate(values):
-                    acc[i] += v
+        _add_at_first_holder(nearest, unit, _task_contribution(row[1:] for row in unit_rows))
+    totals = nearest.spread()
     TaskStatusTotal.objects.bulk_create(
         (
             TaskStatusTotal(
@@ -155,6 +148,41 @@ def _rebuild_task_totals(resolution, units):
         batch_size=5000,
     )
     return len(totals)
+
+
+class _NearestHolders:
+    """Totals summed first at each unit's nearest holder (its parent for a grassroots union,
+    else itself), then spread once up the chain of holders above: the same sums as adding
+    every unit's contribution to each of its holders, with one addition per unit and key
+    instead of one per holder (a national tree has hundreds of units under each holder)."""
+
+    def __init__(self, width):
+        self.width = width
+        self.sums = defaultdict(lambda: [0] * width)  # (nearest holder, *key): values
+        self.chains = {}  # nearest holder: every holder of its units, the root first
+
+    def add(self, chain, contribution):
+        nearest = chain[-1]
+        self.chains.setdefault(nearest, chain)
+        for key, values in contribution.items():
+            acc = self.sums[(nearest, *key)]
+            for i, v in enumerate(values):
+                acc[i] += v
+
+    def spread(self):
+        totals = defaultdict(lambda: [0] * self.width)
+        for (nearest, *key), values in self.sums.items():
+            for holder in self.chains[nearest]:
+                acc = totals[(holder, *key)]
+                for i, v in enumerate(values):
+                    acc[i] += v
+        return totals
+
+
+def _add_at_first_holder(nearest, unit, contribution):
+    chain = holders(unit.path, unit)
+    if chain and contribution:
+        nearest.add(chain, contribution)
 
 
 def _rebuild_progress_shifts(components):
