@@ -7,15 +7,19 @@ import io
 from django.db import connection
 
 
-def copy_rows(model, columns, rows):
-    """Insert ``rows`` (tuples) into ``model``'s table: COPY on PostgreSQL, else bulk INSERT."""
+def copy_rows(model, columns, rows, raw_connection=None):
+    """Insert ``rows`` (tuples) into ``model``'s table: COPY on PostgreSQL, else bulk INSERT.
+    ``raw_connection``: the psycopg2 connection to copy through, for a thread other than the
+    one that owns Django's connection (the same connection and transaction)."""
     table = model._meta.db_table
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(r"\N" if v is None else str(v) for v in row))
-            buffer.write("\n")
+        buffer.writelines(["\t".join([r"\N" if v is None else str(v) for v in row]) + "\n" for row in rows])
         buffer.seek(0)
+        if raw_connection is not None:
+            with raw_connection.cursor() as cursor:
+                cursor.copy_from(buffer, table, columns=columns, null=r"\N")
+            return
         with connection.cursor() as cursor:
             cursor.cursor.copy_from(buffer, table, columns=columns, null=r"\N")
     else:

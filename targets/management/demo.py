@@ -42,6 +42,7 @@ WALKTHROUGH_UNIT = "KG-RG-001"
 # A returned report to show "correct and resubmit" in the walk-through.
 RETURNED_WALKTHROUGH = ("KG-RG-002", 10)
 
+
 def demo_resolution():
     """The demo plays Kiên Giang's 2020 resolution, whatever else is loaded beside it."""
     return Resolution.objects.select_related("organisation").filter(organisation__code="KG", year=2020).first()

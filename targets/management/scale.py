@@ -10,11 +10,13 @@ in with COPY, elsewhere bulk INSERT. The same arguments give the same data.
 
 import datetime
 import json
+import queue
 import random
+import threading
 import time
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from branches.models import Organisation, path_segment
@@ -247,39 +249,6 @@ def _reports(rng, resolution, units, *, months, weights):
     tasks = list(resolution.tasks.values_list("id", flat=True))
     now = timezone.now()
     report_id, figure_id, progress_id = next_id(MonthlyReport), next_id(ReportFigure), next_id(TaskProgress)
-    report_columns = [
-        "id",
-        "resolution_id",
-        "organisation_id",
-        "month",
-        "status",
-        "nothing_to_report",
-        "note",
-        "version",
-        "revision",
-        "created_at",
-        "updated_at",
-        "submitted_at",
-        "first_submitted_at",
-        "submitted_by_id",
-        "reviewed_at",
-        "reviewed_by_id",
-        "review_comment",
-        "approved_at",
-    ]
-    figure_columns = [
-        "id",
-        "report_id",
-        "component_id",
-        "quantity",
-        "done",
-        "done_on",
-        "value",
-        "approved_quantity",
-        "approved_done",
-        "approved_value",
-    ]
-    progress_columns = ["id", "report_id", "task_id", "status", "narrative"]
     eligible_cache = {}
     counts = {"reports": 0, "figures": 0, "task_progress": 0}
     batch = 20000
@@ -291,87 +260,153 @@ def _reports(rng, resolution, units, *, months, weights):
             eligible_cache[key] = [c for c in components if c.is_reported and c.is_eligible(probe)]
         return eligible_cache[key]
 
+    # Made once, used by the millions: the day each report was submitted (as the aware
+    # datetime the column takes), each task's narrative of a month.
+    submitted_at_of = {}
+    narrative_of = {}
+    task_statuses = ("not_started", "in_progress", "done")
+    Measure = TargetComponent.Measure
+    copying = _Copier(counts)
+
     reports, figures, progress = [], [], []
-
-    def flush(final=False):
-        if len(reports) >= batch or final:
-            copy_rows(MonthlyReport, report_columns, reports)
-            copy_rows(ReportFigure, figure_columns, figures)
-            copy_rows(TaskProgress, progress_columns, progress)
-            counts["reports"] += len(reports)
-            counts["figures"] += len(figures)
-            counts["task_progress"] += len(progress)
-            reports.clear(), figures.clear(), progress.clear()
-
     for unit_id, kind, sector, workforce, founded in units:
         done_month = {}
+        quantities = (0, 0, 1, 1, 2, 3, 5) if kind == "grassroots" else (0, 0, 1)
+        unit_components = eligible(kind, sector, workforce)
         for month in range(1, months + 1):
             if founded and (founded.year, founded.month) > (year, month):
                 continue
             status = _pick(rng, weights)
             if status is None:
                 continue
-            due = resolution.due_date(month)
-            submitted_on = due + datetime.timedelta(days=rng.randint(-15, 6))
-            submitted_at = (
-                timezone.make_aware(datetime.datetime.combine(submitted_on, datetime.time(9)))
-                if status != "draft"
-                else None
-            )
+            submitted_on = resolution.due_date(month) + datetime.timedelta(days=rng.randint(-15, 6))
+            submitted_at = None
+            if status != "draft":
+                submitted_at = submitted_at_of.get(submitted_on)
+                if submitted_at is None:
+                    submitted_at = timezone.make_aware(datetime.datetime.combine(submitted_on, datetime.time(9)))
+                    submitted_at_of[submitted_on] = submitted_at
             approved = status == "approved"
+            reviewed_at = submitted_at if approved else None
             reports.append(
-                (
-                    report_id,
-                    resolution.pk,
-                    unit_id,
-                    month,
-                    status,
-                    False,
-                    "",
-                    1,
-                    0,
-                    now,
-                    now,
-                    submitted_at,
-                    submitted_at,
-                    None,
-                    submitted_at if approved else None,
-                    None,
-                    "",
-                    submitted_at if approved else None,
-                )
+                (report_id, resolution.pk, unit_id, month, status, False, "", 1, 0, now, now, submitted_at)
+                + (submitted_at, None, reviewed_at, None, "", reviewed_at)
             )
-            for component in eligible(kind, sector, workforce):
-                quantity = done = done_on = value = None
-                if component.measure == TargetComponent.Measure.QUANTITY:
-                    quantity = rng.choice((0, 0, 1, 1, 2, 3, 5)) if kind == "grassroots" else rng.choice((0, 0, 1))
-                elif component.measure == TargetComponent.Measure.UNITS_DONE:
+            for component in unit_components:
+                quantity = done_on = value = None
+                done = False
+                if component.measure == Measure.QUANTITY:
+                    quantity = rng.choice(quantities)
+                elif component.measure == Measure.UNITS_DONE:
                     if component.pk not in done_month and rng.random() < 0.08:
                         done_month[component.pk] = month
                         done, done_on = True, datetime.date(year, month, rng.randint(1, 28))
-                elif component.measure == TargetComponent.Measure.UNITS_AT_THRESHOLD:
+                elif component.measure == Measure.UNITS_AT_THRESHOLD:
                     value = rng.choice((12000, 13000, 15000, 16000, 18000, 20000))
-                figures.append(
-                    (
-                        figure_id,
-                        report_id,
-                        component.pk,
-                        quantity,
-                        bool(done),
-                        done_on,
-                        value,
-                        quantity if approved else None,
-                        bool(done) and approved,
-                        value if approved else None,
-                    )
-                )
+                figure = (figure_id, report_id, component.pk, quantity, done, done_on, value)
+                figures.append(figure + ((quantity, done, value) if approved else (None, False, None)))
                 figure_id += 1
-            for task in tasks:
-                task_status = rng.choice(("not_started", "in_progress", "done"))
-                narrative = "" if task_status == "not_started" else NARRATIVES[(task + month) % 3].format(month=month)
+            for task, task_status in zip(tasks, rng.choices(task_statuses, k=len(tasks)), strict=True):
+                if task_status == "not_started":
+                    narrative = ""
+                else:
+                    narrative = narrative_of.get((task, month))
+                    if narrative is None:
+                        narrative = narrative_of[(task, month)] = NARRATIVES[(task + month) % 3].format(month=month)
                 progress.append((progress_id, report_id, task, task_status, narrative))
                 progress_id += 1
             report_id += 1
-        flush()
-    flush(final=True)
+        if len(reports) >= batch:
+            copying.put(reports, figures, progress)
+            reports, figures, progress = [], [], []
+    copying.put(reports, figures, progress)
+    copying.finish()
     return counts
+
+
+REPORT_COLUMNS = [
+    "id",
+    "resolution_id",
+    "organisation_id",
+    "month",
+    "status",
+    "nothing_to_report",
+    "note",
+    "version",
+    "revision",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "first_submitted_at",
+    "submitted_by_id",
+    "reviewed_at",
+    "reviewed_by_id",
+    "review_comment",
+    "approved_at",
+]
+FIGURE_COLUMNS = [
+    "id",
+    "report_id",
+    "component_id",
+    "quantity",
+    "done",
+    "done_on",
+    "value",
+    "approved_quantity",
+    "approved_done",
+    "approved_value",
+]
+PROGRESS_COLUMNS = ["id", "report_id", "task_id", "status", "narrative"]
+
+
+class _Copier:
+    """Batches of rows copied into the database, on PostgreSQL by a second thread while the
+    generator makes the next batch: the database's work overlaps Python's (the thread waits
+    on the connection with the interpreter lock released). The thread copies through the
+    same connection, so in the same transaction; the generator makes no query meanwhile.
+    At most two batches wait. Elsewhere each batch is inserted at once."""
+
+    def __init__(self, counts):
+        self.counts = counts
+        self.failed = None
+        self.thread = None
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            self.raw = connection.connection
+            self.batches = queue.Queue(maxsize=2)
+            self.thread = threading.Thread(target=self.run, daemon=True)
+            self.thread.start()
+
+    def copy(self, batch, raw_connection=None):
+        reports, figures, progress = batch
+        copy_rows(MonthlyReport, REPORT_COLUMNS, reports, raw_connection)
+        copy_rows(ReportFigure, FIGURE_COLUMNS, figures, raw_connection)
+        copy_rows(TaskProgress, PROGRESS_COLUMNS, progress, raw_connection)
+        self.counts["reports"] += len(reports)
+        self.counts["figures"] += len(figures)
+        self.counts["task_progress"] += len(progress)
+
+    def run(self):
+        while (batch := self.batches.get()) is not None:
+            if self.failed is None:
+                try:
+                    self.copy(batch, self.raw)
+                except Exception as exc:  # raised in the generator's thread by put() or finish()
+                    self.failed = exc
+
+    def put(self, reports, figures, progress):
+        if self.failed is not None:
+            raise self.failed
+        if not reports:
+            return
+        if self.thread is None:
+            self.copy((reports, figures, progress))
+        else:
+            self.batches.put((reports, figures, progress))
+
+    def finish(self):
+        if self.thread is not None:
+            self.batches.put(None)
+            self.thread.join()
+        if self.failed is not None:
+            raise self.failed
