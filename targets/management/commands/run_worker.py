@@ -5,6 +5,7 @@ totals, pruning: each enqueued once a day, by whichever worker claims it first).
 Several workers on several machines may run against the same PostgreSQL (docs/jobs.md).
 """
 
+import os
 import socket
 import threading
 
@@ -61,6 +62,13 @@ class Command(DbWorkerCommand):
         parser.add_argument(
             "--no-schedule", action="store_false", dest="schedule", help="Run jobs only; enqueue no scheduled work."
         )
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=10,
+            help="Lower the worker's CPU priority by this much (0 keeps it): on a busy machine the web "
+            "server's requests go first, and a job takes a little longer.",
+        )
 
     def handle(
         self,
@@ -76,9 +84,12 @@ class Command(DbWorkerCommand):
         worker_id,
         exclude_queues,
         schedule=True,
+        nice=10,
         **options,
     ):
         self.configure_logging(verbosity)
+        if nice > 0 and hasattr(os, "nice"):
+            os.nice(nice)
         worker = BeatingWorker(
             queue_names=queue_name.split(","),
             interval=interval,
