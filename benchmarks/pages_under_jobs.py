@@ -151,7 +151,13 @@ def main():
 
     env = dict(args.environment, DATABASE_URL=args.db)
     workers = [
-        subprocess.Popen([sys.executable, "manage.py", "run_worker", "--no-schedule", "--no-reload"], cwd=ROOT, env=env)
+        subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--no-schedule", "--no-reload"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(args.workers)
     ]
     context = multiprocessing.get_context("spawn")
