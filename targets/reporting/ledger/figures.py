@@ -56,9 +56,14 @@ def _contribution_of(unit, rows, components):
     reports; a unit counted once, in the first month it reached a distinct-units measure."""
     result = defaultdict(lambda: [0] * len(TOTAL_FIELDS))
     first = set()
+    eligible = {}  # component id: the component, or None when the unit does not count for it
     for _org, month, status, cid, quantity, approved_quantity, done, approved_done, value, approved_value in rows:
-        component = components.get(cid)
-        if component is None or not component.is_eligible(unit):
+        if cid in eligible:
+            component = eligible[cid]
+        else:
+            component = components.get(cid)
+            component = eligible[cid] = component if component is not None and component.is_eligible(unit) else None
+        if component is None:
             continue
         submitted = status == SUBMITTED
         totals = result[(cid, month)]

@@ -3,7 +3,6 @@ changed how a component counts, or to repair. ``rebuild()`` recomputes every tot
 component's); ``recount_changed_components()`` runs after every ``migrate``."""
 
 import itertools
-from collections import defaultdict
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -23,7 +22,7 @@ from .figures import (
     unit_task_contribution,
 )
 from .models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressShift, ProgressTotal, TaskStatusShift, TaskStatusTotal
-from .rows import add_per_holder, holders, shifts
+from .rows import NearestHolders, add_per_holder, shifts
 
 
 def on_component_changed(sender, component, **kwargs):
@@ -72,7 +71,7 @@ def rebuild(resolution=None, log=None, component=None):
         .distinct()
         .only("kind", "sector", "workforce", "path")
     }
-    nearest = _NearestHolders(len(TOTAL_FIELDS))
+    nearest = NearestHolders(len(TOTAL_FIELDS))
     rows = (
         ReportFigure.objects.filter(component__in=list(components))
         .order_by("report__organisation_id", "report__month")
@@ -81,7 +80,7 @@ def rebuild(resolution=None, log=None, component=None):
     )
 
     def flush(unit_id, unit_rows):
-        _add_at_first_holder(nearest, units[unit_id], _contribution_of(units[unit_id], unit_rows, components))
+        nearest.add_unit(units[unit_id], _contribution_of(units[unit_id], unit_rows, components))
 
     current, buffer = None, []
     for row in rows:
@@ -127,7 +126,7 @@ def _rebuild_task_totals(resolution, units):
         else TaskStatusTotal.objects.filter(task__resolution=resolution)
     )
     stale.delete()
-    nearest = _NearestHolders(len(TASK_STATUS_FIELDS))
+    nearest = NearestHolders(len(TASK_STATUS_FIELDS))
     rows = (
         tasks.order_by("report__organisation_id", "report__month")
         .values_list("report__organisation_id", "task_id", "report__month", "report__status", "status")
@@ -135,7 +134,7 @@ def _rebuild_task_totals(resolution, units):
     )
     for unit_id, unit_rows in itertools.groupby(rows, key=lambda row: row[0]):
         unit = units[unit_id]
-        _add_at_first_holder(nearest, unit, _task_contribution(row[1:] for row in unit_rows))
+        nearest.add_unit(unit, _task_contribution(row[1:] for row in unit_rows))
     totals = nearest.spread()
     TaskStatusTotal.objects.bulk_create(
         (
@@ -148,41 +147,6 @@ def _rebuild_task_totals(resolution, units):
         batch_size=5000,
     )
     return len(totals)
-
-
-class _NearestHolders:
-    """Totals summed first at each unit's nearest holder (its parent for a grassroots union,
-    else itself), then spread once up the chain of holders above: the same sums as adding
-    every unit's contribution to each of its holders, with one addition per unit and key
-    instead of one per holder (a national tree has hundreds of units under each holder)."""
-
-    def __init__(self, width):
-        self.width = width
-        self.sums = defaultdict(lambda: [0] * width)  # (nearest holder, *key): values
-        self.chains = {}  # nearest holder: every holder of its units, the root first
-
-    def add(self, chain, contribution):
-        nearest = chain[-1]
-        self.chains.setdefault(nearest, chain)
-        for key, values in contribution.items():
-            acc = self.sums[(nearest, *key)]
-            for i, v in enumerate(values):
-                acc[i] += v
-
-    def spread(self):
-        totals = defaultdict(lambda: [0] * self.width)
-        for (nearest, *key), values in self.sums.items():
-            for holder in self.chains[nearest]:
-                acc = totals[(holder, *key)]
-                for i, v in enumerate(values):
-                    acc[i] += v
-        return totals
-
-
-def _add_at_first_holder(nearest, unit, contribution):
-    chain = holders(unit.path, unit)
-    if chain and contribution:
-        nearest.add(chain, contribution)
 
 
 def _rebuild_progress_shifts(components):

@@ -22,7 +22,7 @@ from targets.resolution.models import Resolution
 
 from ..models import MonthlyReport
 from .models import REPORTING_FIELDS, ReportingShift, ReportingTotal
-from .rows import add, add_per_holder, add_unit, add_units, holders, shift_move, shifts
+from .rows import NearestHolders, add, add_per_holder, add_unit, add_units, holders, shift_move, shifts
 
 SUBMITTED = "submitted"
 REPORTED = (SUBMITTED, "approved")
@@ -179,19 +179,16 @@ def rebuild(resolution=None, log=None):
         )
         for unit_id, resolution_id, month, *state in rows:
             reports[unit_id][(resolution_id, month)] = tuple(state)
-        totals = defaultdict(lambda: [0] * len(REPORTING_FIELDS))
+        nearest = NearestHolders(len(REPORTING_FIELDS))
         months = calendar([resolution])
         units = (
             Organisation.objects.filter(path__startswith=issuer_path)
-            .only("kind", "path", "founded_on", "dissolved_on")
+            .values_list("pk", "kind", "path", "founded_on", "dissolved_on", named=True)
             .iterator(chunk_size=20000)
         )
         for unit in units:
-            for (resolution_id, month), values in contribution(unit, months, reports.get(unit.pk, {})).items():
-                for holder in holders(unit.path, unit):
-                    acc = totals[(holder, resolution_id, month)]
-                    for i, v in enumerate(values):
-                        acc[i] += v
+            nearest.add_unit(unit, contribution(unit, months, reports.get(unit.pk, {})))
+        totals = nearest.spread()
         ReportingTotal.objects.bulk_create(
             (
                 ReportingTotal(

@@ -67,6 +67,42 @@ def per_holder(units, contributions):
     return deltas
 
 
+class NearestHolders:
+    """Totals summed first at each unit's nearest holder (its parent for a grassroots union,
+    else itself), then spread once up the chain of holders above: the same sums as adding
+    every unit's contribution to each of its holders, with one addition per unit and key
+    instead of one per holder (a national tree has hundreds of units under each holder)."""
+
+    def __init__(self, width):
+        self.width = width
+        self.sums = defaultdict(lambda: [0] * width)  # (nearest holder, *key): values
+        self.chains = {}  # nearest holder: every holder of its units, the root first
+
+    def add(self, chain, contribution):
+        nearest = chain[-1]
+        self.chains.setdefault(nearest, chain)
+        for key, values in contribution.items():
+            acc = self.sums[(nearest, *key)]
+            for i, v in enumerate(values):
+                acc[i] += v
+
+    def add_unit(self, unit, contribution):
+        """Add ``unit``'s contribution ({key: values}) to its holders' totals."""
+        chain = holders(unit.path, unit)
+        if chain and contribution:
+            self.add(chain, contribution)
+
+    def spread(self):
+        """{(holder, *key): values}: every holder's totals."""
+        totals = defaultdict(lambda: [0] * self.width)
+        for (nearest, *key), values in self.sums.items():
+            for holder in self.chains[nearest]:
+                acc = totals[(holder, *key)]
+                for i, v in enumerate(values):
+                    acc[i] += v
+        return totals
+
+
 def add(organisation_ids, delta, sign=1, model=ProgressTotal):
     """Add ``delta`` ({(component, task or resolution, month): values}) to the ``model`` rows
     of each organisation."""
