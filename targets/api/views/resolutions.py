@@ -1,0 +1,55 @@
+"""Resolutions of the caller's federation(s), with targets, components and tasks."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+
+from targets.resolution.models import Resolution, TargetComponent
+
+from .. import serializers as s
+
+
+def figure_changes(components):
+    """{component id: [its figure's changes, oldest first]} from the history (one query)."""
+    history = TargetComponent.history.model.objects.filter(id__in=[c.pk for c in components]).order_by(
+        "id", "history_date", "history_id"
+    )
+    changes, last = {}, {}
+    for record in history.only(
+        "id", "figure", "previous_figure", "figure_from_month", "history_date", "history_change_reason"
+    ):
+        if record.id in last and last[record.id] != record.figure:
+            changes.setdefault(record.id, []).append(
+                {
+                    "figure": record.figure,
+                    "previous_figure": last[record.id],
+                    "from_month": record.figure_from_month,
+                    "changed_at": record.history_date,
+                    "reason": record.history_change_reason,
+                }
+            )
+        last[record.id] = record.figure
+    return changes
+
+
+@extend_schema(tags=["resolutions"])
+class ResolutionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Resolutions of the caller's federation(s), with their targets, components (figures
+    and their changes) and priority tasks."""
+
+    serializer_class = s.ResolutionSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return (
+            Resolution.objects.visible_to(self.request.user)
+            .order_by("year", "id")
+            .prefetch_related("tasks", "targets__components")
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in ("list", "retrieve"):
+            context["figure_changes"] = figure_changes(
+                TargetComponent.objects.filter(target__resolution__in=self.filter_queryset(self.get_queryset()))
+            )
+        return context
