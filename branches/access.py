@@ -13,14 +13,17 @@
   and resolutions too; nobody else gains anything.
 - Officers of a unit that has ended (dissolved) keep their log-in and read what they could,
   but file nothing until an admin assigns them a unit.
-Views apply these through ``visible_units`` on querysets and the ``can_*`` checks.
+- Changes to the tree (``branches.changes``): read, prepared and applied by the federation's
+  provincial staff (and for federations merged into it) and admins.
+Views apply these through ``visible_units`` and ``visible_tree_changes`` on querysets and
+the ``can_*`` checks.
 """
 
 from django.db.models import Q
 
 from unionplan import clock
 
-from .models import Organisation, User, path_ids
+from .models import Organisation, TreeChange, User, path_ids
 
 REVIEWER_ROLES = {User.Role.UPPER_LEVEL_OFFICER, User.Role.PROVINCIAL_STAFF}
 
@@ -126,6 +129,18 @@ def can_change_tree(user, federation):
     if own is None or user.role != User.Role.PROVINCIAL_STAFF:
         return False
     return own.pk == federation.pk or merged_federations(user).filter(pk=federation.pk).exists()
+
+
+def visible_tree_changes(user):
+    """The changes to the tree ``user`` may read, as the change pages decide (``can_change_tree``):
+    every one for an admin; for provincial staff those of their federation and of the
+    federations merged into it; none for anyone else."""
+    if user.is_authenticated and user.is_superuser:
+        return TreeChange.objects.all()
+    own = _officer_unit(user)
+    if own is None or user.role != User.Role.PROVINCIAL_STAFF:
+        return TreeChange.objects.none()
+    return TreeChange.objects.filter(Q(federation=own) | Q(federation__in=merged_federations(user)))
 
 
 def can_register_unit_under(user, parent):

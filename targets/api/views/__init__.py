@@ -9,6 +9,7 @@ from .organisations import OrganisationViewSet
 from .reports import ReportViewSet
 from .resolutions import ResolutionViewSet
 from .rollups import CompletenessView, ProgressView
+from .tree_changes import TreeChangeViewSet
 
 __all__ = [
     "CompletenessView",
@@ -17,4 +18,5 @@ __all__ = [
     "ReportImportView",
     "ReportViewSet",
     "ResolutionViewSet",
+    "TreeChangeViewSet",
 ]
