@@ -15,8 +15,8 @@
   but file nothing until an admin assigns them a unit.
 - Changes to the tree (``branches.changes``): read, prepared and applied by the federation's
   provincial staff (and for federations merged into it) and admins.
-Views apply these through ``visible_units`` and ``visible_tree_changes`` on querysets and
-the ``can_*`` checks.
+Views apply these through ``visible_units`` (``unit_reach`` for rows of units) and
+``visible_tree_changes`` on querysets and the ``can_*`` checks.
 """
 
 from django.db.models import Q
@@ -44,17 +44,26 @@ def merged_federations(user):
 
 def visible_units(user):
     """The organisations whose figures ``user`` may read."""
+    return Organisation.objects.filter(unit_reach(user))
+
+
+def unit_reach(user, relation=""):
+    """``visible_units`` as a condition on ``relation``, a foreign key to the organisations
+    ("organisation" for reports; "" for the organisations themselves): the subtrees' path
+    prefixes, read through a join on the unit, so that a list of millions of rows stays an
+    index scan in its own order rather than a lookup in a list of every visible unit."""
+    field = f"{relation}__" if relation else ""
     if user.is_authenticated and user.is_superuser:
-        return Organisation.objects.all()
+        return Q()
     unit = _officer_unit(user)
     if unit is None or not user.role:
-        return Organisation.objects.none()
+        return Q(**{f"{field}pk__in": []})
     if user.role == User.Role.GRASSROOTS_OFFICER:
-        return Organisation.objects.filter(pk=unit.pk)
-    under = Q(path__startswith=unit.path)
+        return Q(**{f"{relation}_id" if relation else "pk": unit.pk})
+    under = Q(**{f"{field}path__startswith": unit.path})
     for path in merged_federations(user).values_list("path", flat=True):
-        under |= Q(path__startswith=path)
-    return Organisation.objects.filter(under)
+        under |= Q(**{f"{field}path__startswith": path})
+    return under
 
 
 def _within_reach(user, own, unit):

@@ -8,6 +8,11 @@ from rest_framework.utils.urls import replace_query_param
 from .problems import Problem
 
 
+def _key(row):
+    """A row's id: a model instance's, or the first value of a ``values_list`` row."""
+    return row[0] if isinstance(row, tuple) else row.pk
+
+
 class IdCursorPagination(pagination.BasePagination):
     """Pages in id order, a key that never changes: walking a list while reports are written
     never skips or repeats one. ``next`` carries the last id seen (``cursor``); ``page_size``
@@ -28,7 +33,7 @@ class IdCursorPagination(pagination.BasePagination):
             raise Problem(400, _("The cursor or page size is not valid."), "invalid")
         ordering = getattr(view, "page_ordering", lambda: ("id",))()
         rows = list(queryset.filter(id__gt=after).order_by(*ordering)[: size + 1])
-        self.next_after = rows[size - 1].pk if len(rows) > size else None
+        self.next_after = _key(rows[size - 1]) if len(rows) > size else None
         return rows[:size]
 
     def get_next_link(self):

@@ -45,7 +45,9 @@ def if_match_version(request, report):
 
 
 def with_etag(report, status_code=200):
-    response = Response(s.reports_data([report])[0], status=status_code)
+    response = Response(
+        s.reports_data(s.report_rows(MonthlyReport.objects.filter(pk=report.pk)))[0], status=status_code
+    )
     response["ETag"] = etag(report)
     return response
 
@@ -77,7 +79,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return ("month", "id") if self.request.query_params.get("month", "").isdigit() else ("id",)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(s.report_rows(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response(s.reports_data(page))
 
     def retrieve(self, request, *args, **kwargs):
