@@ -9,8 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.renderers import JSONRenderer
 
-from targets.api.serializers import ReportSerializer, report_rows, reports_data
-from targets.models import MonthlyReport, TargetComponent
+from targets.api.rows import report_rows, reports_data
+from targets.api.serializers import ReportSerializer, ResolutionSerializer
+from targets.api.views.resolutions import figure_changes
+from targets.models import MonthlyReport, Resolution, TargetComponent
 from targets.resolution.services import change_figure
 from tests.dashboard_data import build_scenario, component, file_report
 
@@ -29,6 +31,21 @@ def test_resolutions_carry_targets_components_tasks_and_figure_changes(resolutio
     assert comp["figure_changes"][-1]["previous_figure"] == 5821
     assert comp["figure_changes"][-1]["reason"] == "Điều chỉnh giữa năm"
     assert len(data[0]["targets"]) == 16 and len(data[0]["tasks"]) == 7
+
+
+def test_the_resolutions_answer_is_the_serializer_s(resolution, users, api):
+    """Resolutions are built with each serializer's fields made once (``rows.Flat``): the same
+    JSON as the nested serializers, figure changes included."""
+    change_figure(component(resolution, 1), figure=6000, reason="Giữa năm", effective_month=7, user=users["province"])
+    data = api(users["province"]).get("/api/v1/resolutions/").json()
+    view = api(users["province"]).get(f"/api/v1/resolutions/{resolution.pk}/").json()
+    rows = Resolution.objects.filter(pk=resolution.pk).prefetch_related("tasks", "targets__components")
+    slow = ResolutionSerializer(rows, many=True, context={"figure_changes": figure_changes(component_list(resolution))})
+    assert data == json.loads(JSONRenderer().render(slow.data)) == [view]
+
+
+def component_list(resolution):
+    return TargetComponent.objects.filter(target__resolution=resolution)
 
 
 def test_an_officer_without_a_unit_sees_no_resolution(make_user, api, resolution):

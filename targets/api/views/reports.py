@@ -19,6 +19,7 @@ from ..entry import SentFigure, check_month, figure_rows_of
 from ..filters import ReportFilter
 from ..pagination import IdCursorPagination
 from ..problems import Problem, ProblemSerializer
+from ..rows import report_rows, reports_data
 
 
 def etag(report):
@@ -45,9 +46,7 @@ def if_match_version(request, report):
 
 
 def with_etag(report, status_code=200):
-    response = Response(
-        s.reports_data(s.report_rows(MonthlyReport.objects.filter(pk=report.pk)))[0], status=status_code
-    )
+    response = Response(reports_data(report_rows(MonthlyReport.objects.filter(pk=report.pk)))[0], status=status_code)
     response["ETag"] = etag(report)
     return response
 
@@ -79,8 +78,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return ("month", "id") if self.request.query_params.get("month", "").isdigit() else ("id",)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(s.report_rows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(s.reports_data(page))
+        page = self.paginate_queryset(report_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(reports_data(page))
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(self.get_object())

@@ -2,10 +2,12 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.response import Response
 
 from targets.resolution.models import Resolution, TargetComponent
 
 from .. import serializers as s
+from ..rows import resolutions_data
 
 
 def figure_changes(components):
@@ -46,10 +48,12 @@ class ResolutionViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related("tasks", "targets__components")
         )
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.action in ("list", "retrieve"):
-            context["figure_changes"] = figure_changes(
-                TargetComponent.objects.filter(target__resolution__in=self.filter_queryset(self.get_queryset()))
-            )
-        return context
+    def _answer(self, resolutions):
+        changes = figure_changes(TargetComponent.objects.filter(target__resolution__in=[r.pk for r in resolutions]))
+        return resolutions_data(resolutions, changes)
+
+    def list(self, request, *args, **kwargs):
+        return Response(self._answer(list(self.get_queryset())))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._answer([self.get_object()])[0])
