@@ -66,6 +66,16 @@ def unit_reach(user, relation=""):
     return under
 
 
+def sees_one_branch(user):
+    """Whether ``user`` sees a branch of the tree (a unit below the top, and what is under
+    it) rather than all of it or nothing: long lists of such a user's rows are read by the
+    branch's units rather than along everything in id order (a hint, not a rule)."""
+    if user.is_authenticated and user.is_superuser:
+        return False
+    unit = _officer_unit(user)
+    return unit is not None and bool(user.role) and unit.parent_id is not None
+
+
 def _within_reach(user, own, unit):
     """``unit`` is in ``own``'s subtree or in a federation merged into it."""
     if unit.is_within(own):

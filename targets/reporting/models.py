@@ -156,6 +156,8 @@ class MonthlyReport(models.Model):
             # The API's pages of a month's reports in id order (a key that never changes): each
             # page a range of this index, however far the walk has gone.
             models.Index(fields=["resolution", "month", "id"], name="report_month_id"),
+            # The API's pages of reports of a status (the submitted ones of a year), in id order.
+            models.Index(fields=["resolution", "status", "id"], name="report_status_id"),
             # The API's "updated since": what changed lately, for a client keeping a copy in step.
             models.Index(fields=["updated_at"], name="report_updated_at"),
             # The reviewers' inboxes: the few submitted reports among millions, oldest first.

@@ -77,6 +77,12 @@ def test_reports_are_filtered_and_paged_by_id(resolution, tree, users, api):
         url = page["next"]
     visible = MonthlyReport.objects.filter(organisation__path__startswith=tree["rach_gia"].path)
     assert seen == sorted(visible.values_list("pk", flat=True))  # every one once, in id order, no HT report
+    seen, url = [], "/api/v1/reports/?year=2020&month=2&page_size=1"  # a month, a page a report
+    while url:
+        page = client.get(url).json()
+        seen += [r["id"] for r in page["results"]]
+        url = page["next"]
+    assert seen == sorted(visible.filter(month=2).values_list("pk", flat=True)) and len(seen) == 3
     march = client.get(f"/api/v1/reports/?month=3&unit={tree['firm'].pk}").json()["results"]
     assert len(march) == 1 and march[0]["figures"][0]["approved_quantity"] == 3
     assert march[0]["unit_code"] == "RG-3" and march[0]["status"] == "approved"

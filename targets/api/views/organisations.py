@@ -8,7 +8,8 @@ from branches import access
 
 from .. import serializers as s
 from ..filters import OrganisationFilter
-from ..pagination import IdCursorPagination
+from ..pagination import ID_AFTER_FILTERING, IdCursorPagination
+from ..rows import Flat
 
 
 @extend_schema(tags=["organisations"])
@@ -22,3 +23,14 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return access.visible_units(self.request.user)
+
+    def page_ordering(self):
+        """Id order; for a branch of the tree (the caller's, or ``scope`` asked) its units are
+        found by their path and then sorted (``ID_AFTER_FILTERING``)."""
+        narrow = access.sees_one_branch(self.request.user) or self.request.query_params.get("scope")
+        return (ID_AFTER_FILTERING,) if narrow else ("id",)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        unit = Flat(s.OrganisationSerializer)
+        return self.get_paginated_response([unit(u) for u in page])

@@ -17,7 +17,7 @@ from targets.resolution.models import Resolution
 from .. import serializers as s
 from ..entry import SentFigure, check_month, figure_rows_of
 from ..filters import ReportFilter
-from ..pagination import IdCursorPagination
+from ..pagination import ID_AFTER_FILTERING, IdCursorPagination
 from ..problems import Problem, ProblemSerializer
 from ..rows import report_rows, reports_data
 
@@ -74,8 +74,16 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def page_ordering(self):
         """Id order; with one month asked, spelled (month, id): the same order (one month),
-        which ``report_month_id`` (resolution, month, id) gives a page at a time."""
-        return ("month", "id") if self.request.query_params.get("month", "").isdigit() else ("id",)
+        which ``report_month_id`` (resolution, month, id) gives a page at a time. For a branch
+        of the tree (the caller's, or ``scope`` or ``unit`` asked) with a year, month or status
+        asked, its reports are found through its units and then sorted
+        (``ID_AFTER_FILTERING``), however far along the month they lie; without those (an
+        ``updated_since`` alone) the recent changes are few and read in id order."""
+        params = self.request.query_params
+        branch = access.sees_one_branch(self.request.user) or params.get("scope") or params.get("unit")
+        narrowed = any(params.get(name) for name in ("year", "month", "status", "scope", "unit"))
+        key = ID_AFTER_FILTERING if branch and narrowed else "id"
+        return ("month", key) if params.get("month", "").isdigit() else (key,)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(report_rows(self.filter_queryset(self.get_queryset())))
