@@ -19,9 +19,13 @@ Views apply these through ``visible_units`` (``unit_reach`` for rows of units) a
 ``visible_tree_changes`` on querysets and the ``can_*`` checks.
 """
 
+import operator
+from functools import reduce
+
 from django.db.models import Q
 
 from unionplan import clock
+from unionplan.queries import AmongIds
 
 from .models import Organisation, TreeChange, User, path_ids
 
@@ -50,8 +54,9 @@ def visible_units(user):
 def unit_reach(user, relation=""):
     """``visible_units`` as a condition on ``relation``, a foreign key to the organisations
     ("organisation" for reports; "" for the organisations themselves): the subtrees' path
-    prefixes, read through a join on the unit, so that a list of millions of rows stays an
-    index scan in its own order rather than a lookup in a list of every visible unit."""
+    prefixes; for rows of a branch's units, the branch's unit ids looked up one by one
+    (``AmongIds``), so that a province's page of a month's reports reads that province's
+    reports only, wherever they lie in the month."""
     field = f"{relation}__" if relation else ""
     if user.is_authenticated and user.is_superuser:
         return Q()
@@ -60,10 +65,16 @@ def unit_reach(user, relation=""):
         return Q(**{f"{field}pk__in": []})
     if user.role == User.Role.GRASSROOTS_OFFICER:
         return Q(**{f"{relation}_id" if relation else "pk": unit.pk})
-    under = Q(**{f"{field}path__startswith": unit.path})
-    for path in merged_federations(user).values_list("path", flat=True):
-        under |= Q(**{f"{field}path__startswith": path})
-    return under
+    paths = [unit.path, *merged_federations(user).values_list("path", flat=True)]
+
+    def under(prefix=""):
+        return reduce(operator.or_, (Q(**{f"{prefix}path__startswith": path}) for path in paths))
+
+    if not relation:
+        return under()
+    if unit.parent_id is not None:  # a branch: its units' ids, each looked up (``AmongIds``)
+        return Q(AmongIds(f"{relation}_id", Organisation.objects.filter(under()).order_by().values("pk")))
+    return under(field)
 
 
 def sees_one_branch(user):
