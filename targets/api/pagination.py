@@ -17,7 +17,10 @@ ID_AFTER_FILTERING = OrderBy(F("id") + Value(0))
 
 
 def _key(row):
-    """A row's id: a model instance's, or the first value of a ``values_list`` row."""
+    """A row's id: a model instance's, the first value of a ``values_list`` row, or the id
+    itself (``values_list("id", flat=True)``)."""
+    if isinstance(row, int):
+        return row
     return row[0] if isinstance(row, tuple) else row.pk
 
 

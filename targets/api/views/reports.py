@@ -86,8 +86,12 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return ("month", key) if params.get("month", "").isdigit() else (key,)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(report_rows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(reports_data(page))
+        # The page's ids first (from the indexes alone where they can), then those reports'
+        # rows with their unit's code and year: the joins run for one page, not for every
+        # report sorted to find it.
+        ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("id", flat=True))
+        rows = report_rows(MonthlyReport.objects.filter(id__in=ids).order_by("id")) if ids else []
+        return self.get_paginated_response(reports_data(rows))
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(self.get_object())
