@@ -14,7 +14,7 @@ Each database is measured in a child process of its own, in process (DRF's test 
 server time, without the network), as a superuser (the national walk) and as the first
 province's staff (lists, progress, import). Every request is made once untimed, then
 ``--repeat`` times. The import writes December reports for the units it takes and commits
-them: run it on a copy of a generated database.
+them: run it on a copy of a generated database (``--skip-import`` measures the reads only).
 """
 
 import argparse
@@ -86,6 +86,10 @@ def measure_here(args):
 
     admin = client_for("bench-api-admin", is_superuser=True)
     staff = client_for("bench-api-province", role=User.Role.PROVINCIAL_STAFF, organisation=province)
+    # The last province too: its rows lie at the far end of every month in id order.
+    last = root.children.order_by("-path").first() if root.kind != Organisation.Kind.PROVINCE else province
+    last_staff = client_for("bench-api-last-province", role=User.Role.PROVINCIAL_STAFF, organisation=last)
+    last_upper = Organisation.objects.under(last).upper_levels().order_by("-path").first()
 
     def row(label, times, note=""):
         entry = {"label": label, "median": statistics.median(times), "p95": percentile95(times), "note": note}
@@ -110,6 +114,15 @@ def measure_here(args):
         ("first page: reports of an upper level's subtree", staff, f"/api/v1/reports/?{period}&scope={upper.pk}"),
         ("first page: submitted reports (province staff)", staff, f"/api/v1/reports/?year={year}&status=submitted"),
         ("first page: reports updated since 1 Dec", staff, f"/api/v1/reports/?updated_since={year}-12-01T00:00:00Z"),
+        ("first page: reports of a month (last province)", last_staff, f"/api/v1/reports/?{period}"),
+        ("first page: submitted reports (last province)", last_staff, f"/api/v1/reports/?year={year}&status=submitted"),
+        (
+            "first page: reports of a subtree (last province)",
+            last_staff,
+            f"/api/v1/reports/?{period}&scope={last_upper.pk}",
+        ),
+        ("first page: organisations (last province)", last_staff, "/api/v1/organisations/"),
+        ("first page: tree changes (superuser)", admin, "/api/v1/tree-changes/"),
         ("first page: organisations (province staff)", staff, "/api/v1/organisations/"),
         ("first page: organisations (superuser)", admin, "/api/v1/organisations/?kind=grassroots"),
         ("resolutions with targets and figure changes", staff, "/api/v1/resolutions/"),
@@ -141,6 +154,10 @@ def measure_here(args):
         f"{count:,} reports (of {expected:,}) in {pages} pages, {total:.1f} s in all",
     )
     result["walk"] = {"reports": count, "expected": expected, "pages": pages, "seconds": total}
+    if args.skip_import:
+        result["vendor"] = connection.vendor
+        print(RESULT + json.dumps(result), flush=True)
+        return
 
     # The bulk import: December for the province's grassroots units, 3 rows a unit.
     recruits = (
@@ -217,6 +234,7 @@ def run_child(url, args):
     env = dict(os.environ, DATABASE_URL=url, DB_CONN_MAX_AGE="0")
     env.pop("UNIONPLAN_TODAY", None)
     command = [sys.executable, __file__, "--child", "--repeat", str(args.repeat)]
+    command += ["--skip-import"] if args.skip_import else []
     out = subprocess.run(command, env=env, cwd=ROOT, capture_output=False, stdout=subprocess.PIPE, text=True)
     for line in out.stdout.splitlines():
         if line.startswith(RESULT):
@@ -230,6 +248,9 @@ def main():
     parser.add_argument("--national-db")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--child", action="store_true")
+    parser.add_argument(
+        "--skip-import", action="store_true", help="lists, roll-ups and the walk only (no report is written)"
+    )
     args = parser.parse_args()
     if args.child:
         measure_here(args)

@@ -13,14 +13,21 @@
   and resolutions too; nobody else gains anything.
 - Officers of a unit that has ended (dissolved) keep their log-in and read what they could,
   but file nothing until an admin assigns them a unit.
-Views apply these through ``visible_units`` on querysets and the ``can_*`` checks.
+- Changes to the tree (``branches.changes``): read, prepared and applied by the federation's
+  provincial staff (and for federations merged into it) and admins.
+Views apply these through ``visible_units`` (``unit_reach`` for rows of units) and
+``visible_tree_changes`` on querysets and the ``can_*`` checks.
 """
+
+import operator
+from functools import reduce
 
 from django.db.models import Q
 
 from unionplan import clock
+from unionplan.queries import AmongIds
 
-from .models import Organisation, User, path_ids
+from .models import Organisation, TreeChange, User, path_ids
 
 REVIEWER_ROLES = {User.Role.UPPER_LEVEL_OFFICER, User.Role.PROVINCIAL_STAFF}
 
@@ -41,17 +48,43 @@ def merged_federations(user):
 
 def visible_units(user):
     """The organisations whose figures ``user`` may read."""
+    return Organisation.objects.filter(unit_reach(user))
+
+
+def unit_reach(user, relation=""):
+    """``visible_units`` as a condition on ``relation``, a foreign key to the organisations
+    ("organisation" for reports; "" for the organisations themselves): the subtrees' path
+    prefixes; for rows of a branch's units, the branch's unit ids looked up one by one
+    (``AmongIds``), so that a province's page of a month's reports reads that province's
+    reports only, wherever they lie in the month."""
+    field = f"{relation}__" if relation else ""
     if user.is_authenticated and user.is_superuser:
-        return Organisation.objects.all()
+        return Q()
     unit = _officer_unit(user)
     if unit is None or not user.role:
-        return Organisation.objects.none()
+        return Q(**{f"{field}pk__in": []})
     if user.role == User.Role.GRASSROOTS_OFFICER:
-        return Organisation.objects.filter(pk=unit.pk)
-    under = Q(path__startswith=unit.path)
-    for path in merged_federations(user).values_list("path", flat=True):
-        under |= Q(path__startswith=path)
-    return Organisation.objects.filter(under)
+        return Q(**{f"{relation}_id" if relation else "pk": unit.pk})
+    paths = [unit.path, *merged_federations(user).values_list("path", flat=True)]
+
+    def under(prefix=""):
+        return reduce(operator.or_, (Q(**{f"{prefix}path__startswith": path}) for path in paths))
+
+    if not relation:
+        return under()
+    if unit.parent_id is not None:  # a branch: its units' ids, each looked up (``AmongIds``)
+        return Q(AmongIds(f"{relation}_id", Organisation.objects.filter(under()).order_by().values("pk")))
+    return under(field)
+
+
+def sees_one_branch(user):
+    """Whether ``user`` sees a branch of the tree (a unit below the top, and what is under
+    it) rather than all of it or nothing: long lists of such a user's rows are read by the
+    branch's units rather than along everything in id order (a hint, not a rule)."""
+    if user.is_authenticated and user.is_superuser:
+        return False
+    unit = _officer_unit(user)
+    return unit is not None and bool(user.role) and unit.parent_id is not None
 
 
 def _within_reach(user, own, unit):
@@ -126,6 +159,18 @@ def can_change_tree(user, federation):
     if own is None or user.role != User.Role.PROVINCIAL_STAFF:
         return False
     return own.pk == federation.pk or merged_federations(user).filter(pk=federation.pk).exists()
+
+
+def visible_tree_changes(user):
+    """The changes to the tree ``user`` may read, as the change pages decide (``can_change_tree``):
+    every one for an admin; for provincial staff those of their federation and of the
+    federations merged into it; none for anyone else."""
+    if user.is_authenticated and user.is_superuser:
+        return TreeChange.objects.all()
+    own = _officer_unit(user)
+    if own is None or user.role != User.Role.PROVINCIAL_STAFF:
+        return TreeChange.objects.none()
+    return TreeChange.objects.filter(Q(federation=own) | Q(federation__in=merged_federations(user)))
 
 
 def can_register_unit_under(user, parent):

@@ -111,6 +111,9 @@ EXPECTED = {
     ("api:report-detail", "GET", ("rep",)): row(401, 200, 200, 200, 404, 404, 200),
     ("api:progress", "GET", ()): row(401, 200, 200, 200, 200, 200, 200),
     ("api:completeness", "GET", ()): row(401, 200, 200, 200, 200, 200, 200),
+    # The tree's changes: as their pages, the federation's staff and admins (others: an empty list).
+    ("api:tree-change-list", "GET", ()): row(401, 200, 200, 200, 200, 200, 200),
+    ("api:tree-change-detail", "GET", ("chg",)): row(401, 200, 404, 404, 404, 404, 200),
     ("api-not-found", "GET", ()): row(404, 404, 404, 404, 404, 404, 404),
     ("api_tokens", "GET", ()): row(LOGIN, 200, 200, 200, 200, 200, 200),
     # Writes last, with an empty form: a refusal, a form shown again or a redirect.

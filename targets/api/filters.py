@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organisation
 from targets.reporting.models import MonthlyReport
 from targets.resolution.models import Resolution
+from unionplan.queries import AmongIds
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -37,10 +38,13 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.filter(month__gte=value, month__lte=value)
 
     def in_subtree(self, queryset, name, value):
-        unit = Organisation.objects.filter(pk=value).only("path").first()
+        unit = Organisation.objects.filter(pk=value).only("path", "parent").first()
         if unit is None:
             return queryset.none()
-        return queryset.for_units_under(unit)
+        if unit.parent_id is None:
+            return queryset.for_units_under(unit)
+        # A branch: its units' ids, each looked up (``AmongIds``), wherever they lie in the month.
+        return queryset.filter(AmongIds("organisation_id", Organisation.objects.under(unit).order_by().values("pk")))
 
 
 class OrganisationFilter(django_filters.FilterSet):

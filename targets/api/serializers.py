@@ -1,9 +1,6 @@
 """What the API answers and accepts. Field names in English; ids are the database's
 (stable: a unit keeps its id when it moves in the tree)."""
 
-from collections import defaultdict
-
-from django.utils import timezone
 from rest_framework import serializers
 
 from branches.models import Organisation
@@ -160,69 +157,6 @@ class ReportSerializer(serializers.ModelSerializer):
             "figures",
             "tasks",
         ]
-
-
-REPORT_FIELDS = ReportSerializer.Meta.fields
-FIGURE_COLUMNS = ("component_id", *ReportFigureSerializer.Meta.fields[1:])
-TASK_COLUMNS = ("task_id", "status", "narrative")
-
-
-def _moment(value):
-    return None if value is None else timezone.localtime(value).isoformat()
-
-
-def reports_data(reports):
-    """``ReportSerializer``'s answer for many reports, built straight from rows: two queries
-    for their figures and task progress, no model instance or field object per value (a
-    page of 1.000 reports holds some 17.000 of them)."""
-    ids = [r.pk for r in reports]
-    figures, tasks = defaultdict(list), defaultdict(list)
-    rows = ReportFigure.objects.filter(report_id__in=ids).order_by("report_id", "component_id")
-    for report_id, component, quantity, done, done_on, value, a_quantity, a_done, a_value in rows.values_list(
-        "report_id", *FIGURE_COLUMNS
-    ):
-        figures[report_id].append(
-            {
-                "component": component,
-                "quantity": quantity,
-                "done": done,
-                "done_on": done_on.isoformat() if done_on else None,
-                "value": value,
-                "approved_quantity": a_quantity,
-                "approved_done": a_done,
-                "approved_value": a_value,
-            }
-        )
-    rows = TaskProgress.objects.filter(report_id__in=ids).order_by("report_id", "task_id")
-    for report_id, task, status, narrative in rows.values_list("report_id", *TASK_COLUMNS):
-        tasks[report_id].append({"task": task, "status": status, "narrative": narrative})
-    return [
-        {
-            "id": r.pk,
-            "resolution": r.resolution_id,
-            "year": r.resolution.year,
-            "month": r.month,
-            "unit": r.organisation_id,
-            "unit_code": r.organisation.code,
-            "status": r.status,
-            "version": r.version,
-            "revision": r.revision,
-            "nothing_to_report": r.nothing_to_report,
-            "note": r.note,
-            "entry_channel": r.entry_channel,
-            "self_approved": r.self_approved,
-            "created_at": _moment(r.created_at),
-            "updated_at": _moment(r.updated_at),
-            "submitted_at": _moment(r.submitted_at),
-            "first_submitted_at": _moment(r.first_submitted_at),
-            "reviewed_at": _moment(r.reviewed_at),
-            "approved_at": _moment(r.approved_at),
-            "review_comment": r.review_comment,
-            "figures": figures[r.pk],
-            "tasks": tasks[r.pk],
-        }
-        for r in reports
-    ]
 
 
 # --- what writes accept ---------------------------------------------------------------

@@ -167,4 +167,9 @@ def token_for_secret(secret):
     """The usable token whose secret is ``secret``, or None."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    return ApiToken.objects.usable().select_related("user").filter(secret_hash=secret_hash(secret)).first()
+    return (
+        ApiToken.objects.usable()
+        .select_related("user", "user__organisation")
+        .filter(secret_hash=secret_hash(secret))
+        .first()
+    )

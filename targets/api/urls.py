@@ -10,6 +10,7 @@ router = SimpleRouter()
 router.register("resolutions", views.ResolutionViewSet, basename="resolution")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("reports", views.ReportViewSet, basename="report")
+router.register("tree-changes", views.TreeChangeViewSet, basename="tree-change")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

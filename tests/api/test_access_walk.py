@@ -4,12 +4,16 @@ whose page opens; lists hold exactly those. Writes: an action the API carries ou
 the page carries out for the same user on the same report, and the reverse (each tried on
 a copy of the database state, rolled back)."""
 
+import datetime
+
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from branches import changes
+from branches.models import Organisation
 from targets.api.tokens import token_create
 from targets.models import MonthlyReport
 from tests.dashboard_data import APPROVED, SUBMITTED, component, file_report
@@ -68,6 +72,49 @@ def test_reads_show_what_the_pages_show(resolution, tree, users, superuser, repo
             if api_opens != page_opens or (report.pk in listed) != page_opens:
                 wrong.append((who, str(report), page_opens, api_opens, report.pk in listed))
     assert wrong == []
+
+
+def test_tree_changes_show_what_the_change_pages_show(tree, users, superuser):
+    """A change the API lists or shows is one whose page opens, for every kind of user: the
+    federation's own (applied, and one being prepared) and another federation's."""
+    other = Organisation.objects.create(code="AG", name="LĐLĐ tỉnh An Giang", kind=Organisation.Kind.PROVINCE)
+    Organisation.objects.create(code="AG-1", name="CĐCS", kind=Organisation.Kind.GRASSROOTS, parent=other)
+    day = datetime.date(2020, 7, 1)
+    made = [
+        changes.change_apply(
+            changes.change_plan(
+                federation=tree["province"],
+                decision_number="1",
+                effective_on=day,
+                steps=[changes.Step("move", units=["RG-1"], to="HT")],
+            )
+        ),
+        changes.change_plan(
+            federation=tree["province"],
+            decision_number="2",
+            effective_on=day,
+            steps=[changes.Step("rename", units=["RG-2"], name="Mới")],
+        ),
+        changes.change_plan(
+            federation=other,
+            decision_number="3",
+            effective_on=day,
+            steps=[changes.Step("rename", units=["AG-1"], name="Mới")],
+        ),
+    ]
+    wrong, seen = [], 0
+    for who in WHO:
+        page, api = clients(who, users, superuser)
+        answer = api.get("/api/v1/tree-changes/")
+        listed = {c["id"] for c in answer.json()["results"]} if answer.status_code == 200 else set()
+        for change in made:
+            page_opens = page.get(reverse("tree-change", args=[change.pk])).status_code == 200
+            api_opens = api.get(f"/api/v1/tree-changes/{change.pk}/").status_code == 200
+            if api_opens != page_opens or (change.pk in listed) != page_opens:
+                wrong.append((who, change.decision_number, page_opens, api_opens, change.pk in listed))
+            seen += api_opens
+    assert wrong == []
+    assert seen == 2 + 3  # the province's staff its two, the admin all three
 
 
 # (API action, report month, the page's form) – the page's POST for the same action.
