@@ -119,7 +119,9 @@ def test_found_rename_and_change_level_from_the_page(client, resolution, tree, u
     changes.change_apply(change)
     assert Organisation.objects.get(code="RG-1").kind == "upper_level"
     assert Organisation.objects.get(code="RG-1").sector == ""
-    response = client.post(reverse("tree-change-unit"), decision(action="change_level", unit="RG-1", level="grassroots"))
+    response = client.post(
+        reverse("tree-change-unit"), decision(action="change_level", unit="RG-1", level="grassroots")
+    )
     assert "Chọn khu vực của công đoàn cơ sở" in response.content.decode()
 
 
@@ -129,8 +131,17 @@ def test_found_rename_and_change_level_from_the_page(client, resolution, tree, u
         ({"action": "change_level", "unit": "HT", "level": "grassroots", "sector": "public_agency"}, "trực thuộc"),
         ({"action": "change_level", "unit": "KG", "level": "upper_level"}, "là liên đoàn: không thể đổi cấp"),
         ({"action": "change_level", "unit": "RG", "level": "upper_level"}, "đã ở cấp đó"),
-        ({"action": "found", "parent": "RG-1", "code": "N1", "name": "Mới", "level": "grassroots",
-          "sector": "public_agency"}, "công đoàn cơ sở không có đơn vị trực thuộc"),
+        (
+            {
+                "action": "found",
+                "parent": "RG-1",
+                "code": "N1",
+                "name": "Mới",
+                "level": "grassroots",
+                "sector": "public_agency",
+            },
+            "công đoàn cơ sở không có đơn vị trực thuộc",
+        ),
     ],
 )
 def test_bad_unit_changes_show_why_in_the_preview(client, resolution, tree, users, fields, message):
