@@ -58,7 +58,9 @@ def allocations_pass_on(line, unit, successors):
         figure = allocation.figure
         moved.append(_snapshot(allocation))
         shares = (
-            [(u, figure) for u, _share in successors] if allocation.component.is_share else shared_out(figure, successors)
+            [(u, figure) for u, _share in successors]
+            if allocation.component.is_share
+            else shared_out(figure, successors)
         )
         for successor, amount in shares:
             if successor.pk == resolution.organisation_id or not amount:
