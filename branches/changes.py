@@ -382,7 +382,8 @@ class _Applier:
                 )
                 return
             level = line.level or Level.GRASSROOTS
-            sector = line.sector or (Organisation.Sector.NON_STATE_ENTERPRISE if level == Level.GRASSROOTS else "")
+            # Only a grassroots union has a sector (a file may name one for an upper level too).
+            sector = (line.sector or Organisation.Sector.NON_STATE_ENTERPRISE) if level == Level.GRASSROOTS else ""
             new = Organisation(
                 code=line.code, name=line.name, kind=level, sector=sector, parent=target, founded_on=self.day
             )

@@ -100,6 +100,8 @@ class UnitChangeForm(DecisionForm):
             self.add_error("level", _("Choose the level."))
         if action in ("found", "change_level") and data.get("level") == Level.GRASSROOTS and not data.get("sector"):
             self.add_error("sector", _("Choose the sector of a grassroots union."))
+        if data.get("level") != Level.GRASSROOTS:
+            data["sector"] = ""  # only a grassroots union has a sector
         if action == "split":
             self._clean_parts(data)
         return data

@@ -24,7 +24,15 @@ def decision(*changes):
 
 
 EXAMPLE = [
-    {"kind": "found", "code": "KG-PRG", "name": "Công đoàn phường Rạch Giá", "parent": "KG", "level": "upper_level"},
+    # A sector named for an upper level is left out: only grassroots unions have one.
+    {
+        "kind": "found",
+        "code": "KG-PRG",
+        "name": "Công đoàn phường Rạch Giá",
+        "parent": "KG",
+        "level": "upper_level",
+        "sector": "public_agency",
+    },
     {"kind": "move", "units": ["RG-1", "RG-2"], "to": "KG-PRG"},
     {"kind": "dissolve", "units": ["HT"], "successor": "KG"},
     {"kind": "merge", "units": ["RG-3", "HT-1"], "into": "RG-3"},

@@ -102,13 +102,20 @@ def test_split_parts_are_checked_on_the_form(client, resolution, tree, users):
 
 def test_found_rename_and_change_level_from_the_page(client, resolution, tree, users):
     client.force_login(users["province"])
+    # A sector chosen by mistake for an upper level is left out (only grassroots unions have one).
     preview, change = prepare(
-        client, action="found", parent="KG", code="KG-PRG", name="Công đoàn phường Rạch Giá", level="upper_level"
+        client,
+        action="found",
+        parent="KG",
+        code="KG-PRG",
+        name="Công đoàn phường Rạch Giá",
+        level="upper_level",
+        sector="public_agency",
     )
     assert "Công đoàn phường Rạch Giá" in preview.content.decode()
     changes.change_apply(change)
     ward = Organisation.objects.get(code="KG-PRG")
-    assert ward.kind == "upper_level" and ward.parent == tree["province"]
+    assert (ward.kind, ward.sector, ward.parent) == ("upper_level", "", tree["province"])
 
     _preview, change = prepare(client, action="rename", unit="HT", name="LĐLĐ TP Hà Tiên (mới)")
     changes.change_apply(change)
