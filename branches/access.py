@@ -10,7 +10,8 @@
   (the federation they belong to), never another federation's; admins see all.
 - A federation merged into another (``branches.changes``): from the merger on, the
   successor's provincial staff read, review and answer for the merged federation's units
-  and resolutions too; nobody else gains anything.
+  and resolutions too (their inbox spans its reports; they close its year); nobody else
+  gains anything.
 - Officers of a unit that has ended (dissolved) keep their log-in and read what they could,
   but file nothing until an admin assigns them a unit.
 - Changes to the tree (``branches.changes``): read, prepared and applied by the federation's
@@ -38,12 +39,25 @@ def _officer_unit(user):
     return user.organisation if user.organisation_id else None
 
 
+def federations_merged_into(unit):
+    """The federations merged into ``unit`` by now (it answers for them)."""
+    return Organisation.objects.filter(merged_into=unit, dissolved_on__lte=clock.today())
+
+
 def merged_federations(user):
     """The federations merged into ``user``'s own by now, which its provincial staff answer for."""
     unit = _officer_unit(user)
     if unit is None or user.role != User.Role.PROVINCIAL_STAFF:
         return Organisation.objects.none()
-    return Organisation.objects.filter(merged_into=unit, dissolved_on__lte=clock.today())
+    return federations_merged_into(unit)
+
+
+def review_scopes(root):
+    """The units whose subtrees the officers of ``root`` review: ``root``, and for a
+    federation the federations merged into it (their own reports included)."""
+    return (
+        [root, *federations_merged_into(root).order_by("path")] if root.kind == Organisation.Kind.PROVINCE else [root]
+    )
 
 
 def visible_units(user):
@@ -112,7 +126,9 @@ def can_close_year(user, federation):
     if user.is_authenticated and user.is_superuser:
         return True
     own = _officer_unit(user)
-    return own is not None and user.role == User.Role.PROVINCIAL_STAFF and own.pk == federation.pk
+    if own is None or user.role != User.Role.PROVINCIAL_STAFF:
+        return False
+    return own.pk == federation.pk or merged_federations(user).filter(pk=federation.pk).exists()
 
 
 def can_view_unit(user, unit):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from unionplan import clock
 
-from . import access, signals
+from . import access, signals, undoing
 from .models import Organisation, Placement, TreeChange, TreeChangeLine, User, path_ids
 
 Kind = TreeChangeLine.Kind
@@ -301,7 +301,11 @@ class _Applier:
             return False
         if self.federation(parent) != self.federation(unit):
             self.refuse(
-                _("%(unit)s cannot move to %(parent)s, in another federation: merge the federations instead."),
+                _(
+                    "%(unit)s cannot move to %(parent)s, in another federation: its reports of the year count "
+                    "for its own federation's resolution. End it here and found it under %(parent)s (with a "
+                    "new code), or, when the whole federation joins the other, merge the federations."
+                ),
                 unit=unit.name,
                 parent=parent.name,
             )
@@ -378,7 +382,8 @@ class _Applier:
                 )
                 return
             level = line.level or Level.GRASSROOTS
-            sector = line.sector or (Organisation.Sector.NON_STATE_ENTERPRISE if level == Level.GRASSROOTS else "")
+            # Only a grassroots union has a sector (a file may name one for an upper level too).
+            sector = (line.sector or Organisation.Sector.NON_STATE_ENTERPRISE) if level == Level.GRASSROOTS else ""
             new = Organisation(
                 code=line.code, name=line.name, kind=level, sector=sector, parent=target, founded_on=self.day
             )
@@ -454,6 +459,8 @@ class _Applier:
         elif kind == Kind.SPLIT:
             self.split(line, unit)
         elif kind == Kind.CHANGE_LEVEL:
+            if not self.level_may_change(line, unit):
+                return
             if line.level == Level.GRASSROOTS and Organisation.objects.filter(parent=unit).exists():
                 self.refuse(_("%(unit)s has units under it: it cannot become a grassroots union."), unit=unit.name)
                 return
@@ -464,6 +471,18 @@ class _Applier:
                 (line.sector or Organisation.Sector.NON_STATE_ENTERPRISE) if line.level == Level.GRASSROOTS else ""
             )
             self.save(unit)
+
+    def level_may_change(self, line, unit):
+        """A federation keeps its level; a unit is given another level than its own."""
+        if unit.kind in (Level.PROVINCE, Level.CONFEDERATION):
+            self.refuse(_("%(unit)s is a federation: its level cannot be changed."), unit=unit.name)
+            return False
+        if line.level == unit.kind:
+            self.refuse(
+                _("%(unit)s is already at that level (%(level)s)."), unit=unit.name, level=unit.get_kind_display()
+            )
+            return False
+        return True
 
     def split_parts(self, line):
         return list(self.change.lines.filter(kind=Kind.SPLIT, unit_id=line.unit_id).order_by("order", "pk"))
@@ -619,14 +638,8 @@ def undo_blockers(change):
     ids = set()
     for unit_id, target_id in change.lines.values_list("unit_id", "target_id"):
         ids.update(pk for pk in (unit_id, target_id) if pk)
-    # Only the federation's latest applied change: an earlier one may have placed units
-    # under parents that a later change has moved since (their history would not hold).
-    later = TreeChange.objects.filter(federation=change.federation, status=TreeChange.Status.APPLIED)
-    later = later.exclude(pk=change.pk).filter(
-        Q(applied_at__gt=change.applied_at) | Q(effective_on__gt=change.effective_on)
-    )
-    if later.exists():
-        reasons.append(_("A later change touched the same units: undo that one first."))
+    # Unit by unit: a later change that built on what this one changed (``undoing``).
+    reasons.extend(undoing.reasons(change))
     for _receiver, answer in signals.undo_asked.send(sender=TreeChange, change=change, unit_ids=ids):
         reasons.extend(answer or [])
     return reasons

@@ -7,6 +7,7 @@ from .documents import views as documents
 from .reporting import inbox_views
 from .reporting import views as reports
 from .reporting.excel import views as excel
+from .restructuring import unit_views as restructuring_units
 from .restructuring import views as restructuring
 
 urlpatterns = [
@@ -45,6 +46,7 @@ urlpatterns = [
     path("reports/<int:year>/<int:month>/<int:unit_id>/withdraw/", reports.report_withdraw, name="report_withdraw"),
     path("tree/changes/", restructuring.change_list, name="tree-changes"),
     path("tree/changes/new/", restructuring.change_new, name="tree-change-new"),
+    path("tree/changes/new/unit/", restructuring_units.change_unit_new, name="tree-change-unit"),
     path("tree/changes/<int:change_pk>/", restructuring.change_detail, name="tree-change"),
     path("tree/changes/<int:change_pk>/undo/", restructuring.change_undo, name="tree-change-undo"),
     path("tree/units/<int:unit_pk>/", restructuring.unit_timeline, name="unit-timeline"),

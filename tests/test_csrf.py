@@ -153,6 +153,11 @@ def posts(resolution, tree, setup):
         ),
         (
             "province",
+            reverse("tree-change-unit"),
+            {"decision_number": "14/QĐ", "effective_on": "01/03/2020", "action": "rename", "unit": "RG-2", "name": "X"},
+        ),
+        (
+            "province",
             reverse("tree-change", args=[setup["draft"].pk]),
             {"action": "confirm", "version": changes.version(setup["draft"])},
         ),

@@ -92,6 +92,7 @@ EXPECTED = {
     # to whoever may see the unit.
     ("tree-changes", "GET", ()): row(LOGIN, 200, 403, 403, 403, 403, 200),
     ("tree-change-new", "GET", ()): row(LOGIN, 200, 403, 403, 403, 403, 200),
+    ("tree-change-unit", "GET", ()): row(LOGIN, 200, 403, 403, 403, 403, 200),
     ("tree-change", "GET", ("chg",)): row(LOGIN, 200, 403, 403, 403, 403, 200),
     ("tree-change-undo", "GET", ("chg",)): row(405, 405, 405, 405, 405, 405, 405),
     ("unit-timeline", "GET", ("rg",)): row(LOGIN, 200, 200, 404, 404, 404, 200),
@@ -136,6 +137,7 @@ EXPECTED = {
     # An empty change form is shown again; a change without an action goes back to its
     # page; undoing a change not applied is refused with a message.
     ("tree-change-new", "POST", ()): row(LOGIN, 200, 403, 403, 403, 403, 200),
+    ("tree-change-unit", "POST", ()): row(LOGIN, 200, 403, 403, 403, 403, 200),
     ("tree-change", "POST", ("chg",)): row(LOGIN, AWAY, 403, 403, 403, 403, AWAY),
     ("tree-change-undo", "POST", ("chg",)): row(LOGIN, AWAY, 403, 403, 403, 403, AWAY),
     ("set_language", "POST", ()): row(AWAY, AWAY, AWAY, AWAY, AWAY, AWAY, AWAY),

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from branches import access
 from branches.models import Organisation
 
 from .inbox import Waiting
@@ -72,8 +73,12 @@ class InboxFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # The unions right under the reviewer's that have units of their own, as the counts
         # by branch list them (a country's 1,400 upper levels are found by name or code).
+        # A federation's inbox lists the federations merged into it too.
+        merged = [scope.pk for scope in access.review_scopes(root)[1:]]
         self.filters["upper_level"].queryset = (
-            Organisation.objects.filter(parent=root).exclude(kind=Organisation.Kind.GRASSROOTS).order_by("path")
+            Organisation.objects.filter(Q(parent=root) | Q(pk__in=merged))
+            .exclude(kind=Organisation.Kind.GRASSROOTS)
+            .order_by("path")
         )
         # "2020-11", labelled 11/2020: the months that have something waiting.
         self.filters["period"].extra["choices"] = [(f"{y}-{m:02d}", f"{m:02d}/{y}") for y, m in periods]

@@ -1,13 +1,16 @@
 """Reads of the reviewer's inbox: every report of a subtree waiting for review, across
 months and years (``MonthlyReport.objects.awaiting_review_by``), what kind of wait each
 is, and the counts per month and per upper level (read from the reporting totals, which
-count the waiting reports of each subtree: a few rows whatever the size)."""
+count the waiting reports of each subtree: a few rows whatever the size). A federation's
+inbox spans the federations merged into it (``access.review_scopes``): each is counted
+from its own totals, against its own resolutions."""
 
 from collections import Counter
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from branches import access
 from branches.models import Organisation
 from targets.resolution.models import Resolution
 
@@ -65,6 +68,18 @@ def _waiting_totals(root):
     return ReportingTotal.objects.filter(resolution__in=Resolution.objects.for_unit(root), waiting__gt=0).order_by()
 
 
+def _merged_counts(root):
+    """{(year, month): n} and {federation id: n} of the reports waiting in the federations
+    merged into ``root`` (their own reports included: ``root``'s officers review them)."""
+    by_month, by_federation = Counter(), Counter()
+    for scope in access.review_scopes(root)[1:]:
+        rows = _waiting_totals(scope).filter(organisation=scope).values_list("resolution__year", "month", "waiting")
+        for year, month, n in rows:
+            by_month[(year, month)] += n
+            by_federation[scope.pk] += n
+    return by_month, by_federation
+
+
 def _own_waiting(unit_ids, root):
     """{(unit id, year, month): 1} for the waiting reports of these units themselves."""
     rows = (
@@ -83,6 +98,7 @@ def counts_by_month(root):
     counts = Counter({(year, month): n for year, month, n in rows})
     for (_unit, year, month), n in _own_waiting([root.pk], root).items():
         counts[(year, month)] -= n
+    counts.update(_merged_counts(root)[0])
     return [{"resolution__year": y, "month": m, "n": n} for (y, m), n in sorted(counts.items()) if n > 0]
 
 
@@ -99,11 +115,20 @@ def counts_by_branch(root):
         .annotate(n=Sum("waiting"))
     )
     branches = {row["organisation_id"]: row for row in rows}
-    if root.pk not in branches:
-        return []
-    # What is left at the top: the reports of the grassroots unions right under it.
-    branches[root.pk]["n"] -= sum(row["n"] for pk, row in branches.items() if pk != root.pk)
-    branches[root.pk]["n"] -= sum(_own_waiting([root.pk], root).values())
+    if root.pk in branches:
+        # What is left at the top: the reports of the grassroots unions right under it.
+        branches[root.pk]["n"] -= sum(row["n"] for pk, row in branches.items() if pk != root.pk)
+        branches[root.pk]["n"] -= sum(_own_waiting([root.pk], root).values())
+    else:
+        branches = {}
+    merged = _merged_counts(root)[1]
+    for federation in Organisation.objects.filter(pk__in=list(merged)):
+        branches[federation.pk] = {
+            "organisation_id": federation.pk,
+            "organisation__name": federation.name,
+            "organisation__path": federation.path,
+            "n": merged[federation.pk],
+        }
     ordered = sorted(branches.values(), key=lambda row: row["organisation__path"])
     return [
         {"id": row["organisation_id"], "name": row["organisation__name"], "n": row["n"]}
@@ -125,8 +150,11 @@ def pick(root, versions):
     """The reports of ``root``'s inbox named in ``versions`` ({pk: version seen}), as the
     [(report, version)] ``services.reports_approve`` takes, in the order of the inbox, and
     the ids that are not (or no longer) anyone's below ``root``."""
+    under = Q()
+    for scope in access.review_scopes(root):
+        under |= Q(organisation__path__startswith=scope.path)
     reports = (
-        MonthlyReport.objects.filter(pk__in=versions, organisation__path__startswith=root.path)
+        MonthlyReport.objects.filter(under, pk__in=versions)
         .exclude(organisation=root)
         .select_related("organisation", "resolution")
         .order_by("submitted_at", "pk")

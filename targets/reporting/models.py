@@ -54,13 +54,12 @@ class MonthlyReportQuerySet(models.QuerySet):
     def awaiting_review_by(self, unit):
         """The reviewer's inbox: submitted reports (first submissions, resubmissions after a
         return, corrections of approved reports) of the units below ``unit``, against the
-        resolutions ``unit``'s federation issued, any month and year, oldest first."""
-        return (
-            self.submitted()
-            .filter(organisation__path__startswith=unit.path, resolution__in=Resolution.objects.for_unit(unit))
-            .exclude(organisation=unit)
-            .order_by("submitted_at", "pk")
-        )
+        resolutions ``unit``'s federation issued, any month and year, oldest first; for a
+        federation, those of the federations merged into it too (``access.review_scopes``)."""
+        scopes = Q()
+        for scope in access.review_scopes(unit):
+            scopes |= Q(organisation__path__startswith=scope.path, resolution__in=Resolution.objects.for_unit(scope))
+        return self.submitted().filter(scopes).exclude(organisation=unit).order_by("submitted_at", "pk")
 
 
 class MonthlyReport(models.Model):

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from branches.models import Organisation
+
 from .allocations import Allocation
 from .models import PriorityTask, Resolution, Target, TargetComponent
 
@@ -36,6 +38,21 @@ def copy_resolution(source, year, *, with_allocations=False):
     (figures to be set); refuse if that federation already has one for ``year``."""
     if not 2000 <= year <= 2100:
         raise ValidationError(_("Give a year between 2000 and 2100."))
+    federation = Organisation.objects.select_related("merged_into").get(pk=source.organisation_id)
+    if federation.merged_into_id and federation.dissolved_on and federation.dissolved_on.year < year:
+        # The year after a merger there is one federation, and one resolution: the successor's.
+        raise ValidationError(
+            _(
+                "%(federation)s merged into %(successor)s on %(day)s: from %(year)s there is one resolution, "
+                "%(successor)s's. Copy that one."
+            )
+            % {
+                "federation": federation,
+                "successor": federation.merged_into,
+                "day": federation.dissolved_on.strftime("%d/%m/%Y"),
+                "year": year,
+            }
+        )
     if Resolution.objects.filter(organisation=source.organisation_id, year=year).exists():
         raise ValidationError(
             _("%(federation)s already has a resolution for %(year)s.")

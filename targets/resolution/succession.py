@@ -30,7 +30,7 @@ def _snapshot(allocation):
     }
 
 
-def _parts(figure, successors):
+def shared_out(figure, successors):
     """``figure`` split by the successors' shares (percent), what rounding leaves to the first."""
     parts = [(unit, figure * share // 100) for unit, share in successors]
     if parts:
@@ -58,7 +58,9 @@ def allocations_pass_on(line, unit, successors):
         figure = allocation.figure
         moved.append(_snapshot(allocation))
         shares = (
-            [(u, figure) for u, _share in successors] if allocation.component.is_share else _parts(figure, successors)
+            [(u, figure) for u, _share in successors]
+            if allocation.component.is_share
+            else shared_out(figure, successors)
         )
         for successor, amount in shares:
             if successor.pk == resolution.organisation_id or not amount:

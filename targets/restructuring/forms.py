@@ -23,11 +23,25 @@ def codes_in(text):
     return [code for code in re.split(r"[\s,;]+", text or "") if code]
 
 
-class BulkChangeForm(forms.Form):
+class DecisionForm(forms.Form):
+    """The decision behind a change: number, date, text and the day it takes effect."""
+
     decision_number = forms.CharField(label=_("decision number"), max_length=64)
     decision_date = forms.DateField(label=_("decision date"), required=False, localize=True)
     decision_text = forms.CharField(label=_("decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     effective_on = forms.DateField(label=_("effective on"), localize=True)
+
+    def style(self):
+        for name in ("decision_date", "effective_on"):
+            self.fields[name].widget.attrs["placeholder"] = "dd/mm/yyyy"
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
+
+
+class BulkChangeForm(DecisionForm):
     action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
     target = forms.CharField(label=_("Code of the unit they go to"), max_length=32, required=False)
     under = forms.ModelChoiceField(
@@ -57,13 +71,7 @@ class BulkChangeForm(forms.Form):
         if federation is not None:
             units = units.under(federation)
         self.fields["under"].queryset = units
-        for name in ("decision_date", "effective_on"):
-            self.fields[name].widget.attrs["placeholder"] = "dd/mm/yyyy"
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs.setdefault(
-                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
+        self.style()
 
     def clean_code_list(self):
         upload = self.cleaned_data.get("code_list")

@@ -15,6 +15,7 @@ from branches import access, changes
 from branches.changes import Step
 from branches.models import Organisation, Placement, TreeChange, TreeChangeLine, User
 
+from . import splits
 from .forms import BulkChangeForm
 from .preview import preview_change
 
@@ -85,10 +86,21 @@ def change_detail(request, change_pk):
     _check(request.user, change)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "discard" and change.status == TreeChange.Status.DRAFT:
+        if action == "discard" and change.status in (TreeChange.Status.DRAFT, TreeChange.Status.PLANNED):
             change.delete()
             messages.info(request, _("The change was discarded."))
             return redirect("tree-changes")
+        if action in ("shares", "confirm") and change.status == TreeChange.Status.DRAFT and splits.split_lines(change):
+            try:
+                splits.set_shares(change, request.POST)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+                # The preview again, the shares as typed: nothing was saved or applied.
+                return _detail(request, change, posted=request.POST)
+            if action == "shares":
+                messages.info(request, _("The preview shows the new shares."))
+                return redirect("tree-change", change.pk)
         if action == "confirm":
             try:
                 change = changes.change_confirm(
@@ -107,9 +119,15 @@ def change_detail(request, change_pk):
                     messages.success(request, _("The change is planned: it takes effect on its day."))
             return redirect("tree-change", change.pk)
         return redirect("tree-change", change.pk)
+    return _detail(request, change)
+
+
+def _detail(request, change, posted=None):
     context = {"change": change}
     if change.status in (TreeChange.Status.DRAFT, TreeChange.Status.PLANNED):
-        context["preview"] = preview_change(change)
+        context["preview"] = preview = preview_change(change)
+        context["splits"] = splits.shares_shown(change, posted)
+        splits.show_allocation_parts(preview)
     else:
         context["lines"] = change.lines.select_related("unit", "target", "previous_parent").order_by("order", "pk")
         context["undo_blockers"] = changes.undo_blockers(change) if change.status == TreeChange.Status.APPLIED else []

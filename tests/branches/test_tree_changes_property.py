@@ -1,5 +1,5 @@
 """Both views of the figures equal a fresh count after any sequence of reports and changes to
-the tree (moves, dissolutions handing units to a successor, undoing the last change):
+the tree (moves, dissolutions handing units to a successor, undoing a unit's last change):
 
 - the tree as it is (``structure=current``): every month of a unit under where it is now;
 - as it was (``structure=monthly``): each month under the parent the unit had at that
@@ -110,6 +110,18 @@ class BothViewsEqualAFreshCount(TestCase):
             ("report", 2, 4, 7, True),
             ("report", 0, 2, 3, True),
             ("move", "M", "B", (6, 1)),
+        ]
+    )
+    # Undo unit by unit: G0's move undone after a later move of G1 into G0's former parent
+    # and a move of M (under A, where G0 came from) that does not touch G0.
+    @example(
+        [
+            ("report", 0, 3, 10, True),
+            ("report", 1, 9, 4, False),
+            ("move", "G0", "B", (7, 1)),
+            ("move", "G1", "A", (8, 1)),
+            ("move", "M", "B", (8, 15)),
+            ("undo", "G0"),
         ]
     )
     def test_any_sequence(self, operations):
