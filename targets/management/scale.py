@@ -10,20 +10,22 @@ in with COPY, elsewhere bulk INSERT. The same arguments give the same data.
 
 import datetime
 import json
+import multiprocessing
+import os
 import queue
 import random
 import threading
 import time
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from branches.models import Organisation, path_segment
 from targets.reporting.ledger import rebuild as rebuild_totals
 from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from targets.resolution.loading import load_resolution
-from targets.resolution.models import Target, TargetComponent
+from targets.resolution.models import Resolution, Target, TargetComponent
 
 from .bulk_load import copy_rows, keys_and_indexes_built_once, next_id, reset_sequences
 
@@ -51,13 +53,26 @@ def _pick(rng, weighted):
     return weighted[-1][0]
 
 
-@transaction.atomic
 def generate(*, grassroots, year=2020, years=1, months=12, seed=1, log=print):
     """Create a tree with about ``grassroots`` grassroots unions and, for each of the
     ``years`` years ending with ``year``, a resolution whose figures are scaled to the tree
     and its reports: ``months`` months of ``year``, the whole of each earlier (closed) year.
     Returns counts."""
     started = time.monotonic()
+    counts, resolutions, root = _load(grassroots, year, years, months, seed, started, log)
+    # Bulk loading bypasses the services: build the dashboards' running totals once, at the end.
+    _rebuild_each(resolutions, log)
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    counts["resolution"] = resolutions[-1].pk
+    counts["years"] = [r.year for r in resolutions]
+    counts["root"] = root.code
+    log(f"generated: {counts}")
+    return counts
+
+
+@transaction.atomic
+def _load(grassroots, year, years, months, seed, started, log):
+    """The tree, the resolutions and their reports, in one transaction."""
     rng = random.Random(seed)
     root, units, organisations = _tree(rng, grassroots=grassroots, year=year, prefix=f"S{seed}-")
     log(f"tree: {organisations} organisations ({time.monotonic() - started:.1f} s)")
@@ -66,15 +81,32 @@ def generate(*, grassroots, year=2020, years=1, months=12, seed=1, log=print):
     with keys_and_indexes_built_once(MonthlyReport, ReportFigure, TaskProgress):
         _years(rng, root, units, grassroots, year, years, months, resolutions, counts, started, log)
     reset_sequences(MonthlyReport, ReportFigure, TaskProgress)
-    # Bulk loading bypasses the services: build the dashboards' running totals once, at the end.
-    for resolution in resolutions:
-        rebuild_totals(resolution, log=log)
-    counts["seconds"] = round(time.monotonic() - started, 1)
-    counts["resolution"] = resolutions[-1].pk
-    counts["years"] = [r.year for r in resolutions]
-    counts["root"] = root.code
-    log(f"generated: {counts}")
-    return counts
+    return counts, resolutions, root
+
+
+def _rebuild_one(resolution_id):
+    """Rebuild one resolution's totals (in a process of its own); returns what it logged."""
+    lines = []
+    rebuild_totals(Resolution.objects.get(pk=resolution_id), log=lines.append)
+    connection.close()
+    return lines
+
+
+def _rebuild_each(resolutions, log):
+    """Each resolution's totals rebuilt. On PostgreSQL, once the load is committed, the
+    resolutions are rebuilt side by side, one process each up to the machine's cores (their
+    totals are separate rows): Python's counting and the database's reading then fill every
+    core. Inside a transaction (the tests) or elsewhere, one after the other."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block or len(resolutions) < 2:
+        for resolution in resolutions:
+            rebuild_totals(resolution, log=log)
+        return
+    connections.close_all()  # each process opens its own
+    processes = min(len(resolutions), os.cpu_count() or 1)
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        for lines in pool.imap_unordered(_rebuild_one, [r.pk for r in resolutions]):
+            for line in lines:
+                log(line)
 
 
 def _years(rng, root, units, grassroots, year, years, months, resolutions, counts, started, log):
