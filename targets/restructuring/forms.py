@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from branches import access
 from branches.models import Organisation, TreeChangeLine
 
 MAX_LIST_BYTES = 1024 * 1024
@@ -16,6 +17,15 @@ ACTIONS = [
     ("dissolve", _("Dissolve them and hand their units to")),
     ("merge", _("Merge them into")),
 ]
+
+
+def within(federation):
+    """The units a federation's staff change: its own and those of the federations merged
+    into it (``access.can_change_tree``), as a filter on units."""
+    scope = Q(path__startswith=federation.path)
+    for path in access.federations_merged_into(federation).values_list("path", flat=True):
+        scope |= Q(path__startswith=path)
+    return scope
 
 
 def codes_in(text):
@@ -69,7 +79,7 @@ class BulkChangeForm(DecisionForm):
         self.federation = federation
         units = Organisation.objects.exclude(kind=Organisation.Kind.GRASSROOTS).filter(dissolved_on__isnull=True)
         if federation is not None:
-            units = units.under(federation)
+            units = units.filter(within(federation))
         self.fields["under"].queryset = units
         self.style()
 
@@ -108,7 +118,7 @@ class BulkChangeForm(DecisionForm):
         if len(chosen) > MAX_UNITS:
             self.add_error(None, _("At most %(n)s units in one change.") % {"n": MAX_UNITS})
         if self.federation is not None:
-            outside = Organisation.objects.filter(code__in=chosen).exclude(path__startswith=self.federation.path)
+            outside = Organisation.objects.filter(code__in=chosen).exclude(within(self.federation))
             if outside.exists():
                 self.add_error(
                     None,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
 
-from .forms import DecisionForm
+from .forms import DecisionForm, within
 
 Level = Organisation.Kind
 ACTIONS = [
@@ -70,7 +70,10 @@ class UnitChangeForm(DecisionForm):
         unit = Organisation.objects.filter(code=code).first()
         if unit is None:
             self.add_error(field, _("No unit has the code “%(code)s”.") % {"code": code})
-        elif self.federation is not None and not unit.path.startswith(self.federation.path):
+        elif (
+            self.federation is not None
+            and not Organisation.objects.filter(within(self.federation), pk=unit.pk).exists()
+        ):
             self.add_error(field, _("Some units are not in your federation: %(codes)s") % {"codes": code})
             return None
         return unit

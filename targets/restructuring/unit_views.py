@@ -32,7 +32,8 @@ def change_unit_new(request):
     form = UnitChangeForm(request.POST or None, federation=federation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        owner = federation or changes.federation_of(data["anchor"])
+        # The federation of the unit (one merged into the user's own, perhaps).
+        owner = changes.federation_of(data["anchor"])
         if not access.can_change_tree(request.user, owner):
             raise PermissionDenied
         try:

@@ -42,7 +42,8 @@ def change_list(request):
     changes.apply_due_changes()
     listed = TreeChange.objects.select_related("federation", "applied_by").prefetch_related("lines")
     if federation is not None:
-        listed = listed.filter(federation=federation)
+        # Its own, and those of the federations merged into it (their staff answer for them).
+        listed = listed.filter(Q(federation=federation) | Q(federation__in=access.federations_merged_into(federation)))
     return render(request, "restructuring/change_list.html", {"changes": listed[:200], "federation": federation})
 
 
@@ -55,7 +56,8 @@ def change_new(request):
         data = form.cleaned_data
         units = data["units"]
         first = Organisation.objects.filter(code__in=units[:1]).first()
-        owner = federation or changes.federation_of(first)
+        # The federation of the units (one merged into the user's own, perhaps).
+        owner = changes.federation_of(first)
         if not access.can_change_tree(request.user, owner):
             raise PermissionDenied
         step = Step(data["action"], units=units, to=data["target"], officers=data["officers"] or "follow")

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from branches import access, changes
 from branches.changes import Step
-from branches.models import Organisation, User
+from branches.models import Organisation, TreeChange, User
 from targets.models import MonthlyReport
 from targets.reporting import inbox
 from targets.reporting.year import resolution_lock
@@ -96,3 +96,39 @@ def test_the_year_after_there_is_one_resolution(resolution, tree, an_giang, merg
     assert following.organisation.code == "AG"
     # The merger's own year is still the merged federation's.
     assert Organisation.objects.get(code=tree["province"].code).merged_into == successor.organisation
+
+
+def test_the_successor_s_staff_change_the_merged_federation_s_tree_on_the_pages(
+    client, resolution, tree, an_giang, merged
+):
+    _successor, staff = an_giang
+    client.force_login(staff)
+    data = {
+        "decision_number": "120/QĐ-LĐLĐ",
+        "effective_on": "05/07/2020",
+        "action": "move",
+        "target": "HT",
+        "codes": "RG-1",
+        "officers": "follow",
+    }
+    response = client.post(reverse("tree-change-new"), data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    change = TreeChange.objects.get(decision_number="120/QĐ-LĐLĐ")
+    assert change.federation == tree["province"]  # the units' federation, which An Giang answers for
+    preview = client.get(response["Location"])
+    client.post(response["Location"], {"action": "confirm", "version": preview.context["preview"].version})
+    assert Organisation.objects.get(code="RG-1").parent == tree["ha_tien"]
+    listed = client.get(reverse("tree-changes")).content.decode()
+    assert "120/QĐ-LĐLĐ" in listed and "4173/TLĐ-ToC" in listed
+    page = client.get(reverse("tree-change-unit"))
+    assert page.status_code == 200
+
+
+def test_before_a_merger_another_federation_s_units_are_not_theirs(client, resolution, tree, an_giang, settings):
+    settings.UNIONPLAN_TODAY = datetime.date(2020, 7, 10)
+    _successor, staff = an_giang
+    client.force_login(staff)
+    data = {"decision_number": "1/QĐ", "effective_on": "05/07/2020", "action": "rename", "unit": "RG-1", "name": "X"}
+    response = client.post(reverse("tree-change-unit"), data)
+    assert "không thuộc liên đoàn của bạn" in response.content.decode()
+    assert not TreeChange.objects.exists()
