@@ -345,6 +345,9 @@ class TreeChange(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
         PLANNED = "planned", _("Planned")
+        # A large change applies in steps (``branches.changes.apply``): checked whole first,
+        # then ``lines_done`` of its lines applied so far.
+        APPLYING = "applying", _("Being applied")
         APPLIED = "applied", _("Applied")
         UNDONE = "undone", _("Undone")
 
@@ -364,6 +367,7 @@ class TreeChange(models.Model):
         "User", verbose_name=_("applied by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    lines_done = models.PositiveIntegerField(_("lines applied"), default=0)
     # When the row was last written (the real moment, not the app's clock): reports saved
     # since it was applied mean something was filed under the new structure.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
