@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
-from django.db.models.functions import Coalesce, Concat, Substr
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from unionplan import clock
@@ -53,13 +53,21 @@ class OrganisationQuerySet(models.QuerySet):
     def under_on(self, unit, day):
         """Units that were in the subtree of ``unit`` on ``day`` (``under`` as the tree was
         then: a unit moved since counts where its former placement put it)."""
-        covering = Placement.objects.filter(unit=models.OuterRef("pk"), until__gt=day).order_by("until", "pk")
+        # Only placements that ended after ``day`` say anything about it: usually few or none
+        # (the tree changes rarely), so the units that moved since are looked up once
+        # (a hashed set) and only their rows read their placement then.
+        later = Placement.objects.filter(until__gt=day)
+        if not later.exists():
+            return self.under(unit).annotate(path_then=models.F("path"))
+        covering = later.filter(unit=models.OuterRef("pk")).order_by("until", "pk")
         candidates = self.filter(
-            Q(path__startswith=unit.path)
-            | Q(pk__in=Placement.objects.filter(path__startswith=unit.path).values("unit"))
+            Q(path__startswith=unit.path) | Q(pk__in=later.filter(path__startswith=unit.path).values("unit"))
         )
         return candidates.annotate(
-            path_then=Coalesce(models.Subquery(covering.values("path")[:1]), models.F("path"))
+            path_then=models.Case(
+                models.When(pk__in=later.values("unit"), then=models.Subquery(covering.values("path")[:1])),
+                default=models.F("path"),
+            )
         ).filter(path_then__startswith=unit.path)
 
 
