@@ -120,17 +120,24 @@ def move_run(applier, lines, write=True):
         groups[(unit.parent_id, target.pk)].append((line.pk, unit))
     if not write:
         return
+    moved_groups = []
     for (old_parent_id, new_parent_id), moved in groups.items():
         TreeChangeLine.objects.filter(pk__in=[pk for pk, _unit in moved]).update(previous_parent_id=old_parent_id)
-        move_group(applier, [unit for _pk, unit in moved], fresh[new_parent_id])
+        moved_groups.append(move_group(applier, [unit for _pk, unit in moved], fresh[new_parent_id]))
+    carry_totals(applier, moved_groups)
+
+
+def carry_totals(applier, groups):
+    """Tell the ledgers once for ``groups`` (not when the change is only being checked,
+    nor once it is refused)."""
+    if groups and not applier.tree_only and not applier.errors:
+        signals.units_moved.send(sender=Organisation, groups=groups, effective_on=applier.day)
 
 
 def move_group(applier, units, parent):
     """Move ``units``, grassroots unions under one parent, under ``parent`` on the change's
-    day: their former placements kept, their paths and parent set, and the ledgers told
-    once for the group (not when the change is only being checked, nor once it is refused)."""
-    if not units:
-        return
+    day: their former placements kept, their paths and parent set. Returns (units, old
+    parent's path, new parent's path) for ``carry_totals``."""
     old_parent_id = units[0].parent_id
     old_parent_path = Organisation.objects.values_list("path", flat=True).get(pk=old_parent_id)
     new_parent_path = Organisation.objects.values_list("path", flat=True).get(pk=parent.pk)
@@ -149,15 +156,7 @@ def move_group(applier, units, parent):
     for unit in units:
         unit.parent_id = parent.pk
         unit.path = new_parent_path + unit.path[len(old_parent_path) :]
-    if applier.tree_only or applier.errors:
-        return
-    signals.units_moved.send(
-        sender=Organisation,
-        units=units,
-        old_parent_path=old_parent_path,
-        new_parent_path=new_parent_path,
-        effective_on=applier.day,
-    )
+    return units, old_parent_path, new_parent_path
 
 
 def hand_over_children(applier, line, children, successor):
@@ -180,4 +179,4 @@ def hand_over_children(applier, line, children, successor):
         ],
         batch_size=CHUNK,
     )
-    move_group(applier, children, successor)
+    carry_totals(applier, [move_group(applier, children, successor)])
