@@ -138,7 +138,7 @@ def measure_here(args):
     client.force_login(staff)
     reviewing = Client(HTTP_HOST="127.0.0.1")
     reviewing.force_login(reviewer)
-    period = f"month=11&year={year}"
+    period = f"month={args.month}&year={year}"
     pages = [
         ("top dashboard (the root federation)", f"/dashboard/unit/{root.pk}/?{period}"),
         ("an upper level's dashboard", f"/dashboard/unit/{upper.pk}/?{period}"),
@@ -336,6 +336,7 @@ def run_child(url, args):
     command = [sys.executable, __file__, "--measure", "--repeat", str(args.repeat)]
     command += ["--bulk-rounds", str(args.bulk_rounds)] + (["--root", args.root] if args.root else [])
     command += ["--pages-only"] if args.pages_only else []
+    command += ["--month", str(args.month)]
     completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     if completed.returncode:
         raise SystemExit(f"measuring {url} failed (exit {completed.returncode})")
@@ -368,6 +369,7 @@ def main():
     parser.add_argument("--names", nargs=2, default=("province", "national"), help="column names of the two databases")
     parser.add_argument("--debug", action="store_true", help="measure with DEBUG=1 (default: DEBUG=0)")
     parser.add_argument("--pages-only", action="store_true", help="the pages only: no reports filed or approved")
+    parser.add_argument("--month", type=int, default=11, help="the month shown")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:

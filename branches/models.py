@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from unionplan import clock
@@ -53,22 +53,26 @@ class OrganisationQuerySet(models.QuerySet):
     def under_on(self, unit, day):
         """Units that were in the subtree of ``unit`` on ``day`` (``under`` as the tree was
         then: a unit moved since counts where its former placement put it)."""
-        # Only placements that ended after ``day`` say anything about it: usually few or none
-        # (the tree changes rarely), so the units that moved since are looked up once
-        # (a hashed set) and only their rows read their placement then.
+        # Only placements that ended after ``day`` say anything about it: usually none (the
+        # tree changes rarely). Else each unit's placement covering the day (at most one:
+        # ``since`` ≤ day < ``until``) is joined, and the units are those under ``unit`` now
+        # that had none then, and those whose placement then was under it.
         later = Placement.objects.filter(until__gt=day)
         if not later.exists():
             return self.under(unit).annotate(path_then=models.F("path"))
-        covering = later.filter(unit=models.OuterRef("pk")).order_by("until", "pk")
-        candidates = self.filter(
-            Q(path__startswith=unit.path) | Q(pk__in=later.filter(path__startswith=unit.path).values("unit"))
+        candidates = (
+            Organisation.objects.filter(path__startswith=unit.path)
+            .order_by()
+            .values("pk")
+            .union(later.filter(path__startswith=unit.path).order_by().values("unit_id"))
         )
-        return candidates.annotate(
-            path_then=models.Case(
-                models.When(pk__in=later.values("unit"), then=models.Subquery(covering.values("path")[:1])),
-                default=models.F("path"),
-            )
-        ).filter(path_then__startswith=unit.path)
+        covering = Q(placements__until__gt=day) & (Q(placements__since__isnull=True) | Q(placements__since__lte=day))
+        return (
+            self.filter(pk__in=candidates)
+            .annotate(placed=models.FilteredRelation("placements", condition=covering))
+            .annotate(path_then=Coalesce(models.F("placed__path"), models.F("path")))
+            .filter(path_then__startswith=unit.path)
+        )
 
 
 class Organisation(models.Model):
@@ -203,12 +207,14 @@ class Organisation(models.Model):
 
     def _record_placements(self, old_path, old_parent_id, day):
         """Keep where the unit and its subtree were until ``day`` (their paths before the move)."""
-        rows = Organisation.objects.filter(path__startswith=old_path).values_list("pk", "path", "parent_id")
+        rows = list(Organisation.objects.filter(path__startswith=old_path).values_list("pk", "path", "parent_id"))
+        since = placement_starts([pk for pk, _path, _parent in rows])
         Placement.objects.bulk_create(
             Placement(
                 unit_id=pk,
                 path=path,
                 parent_id=old_parent_id if pk == self.pk else parent_id,
+                since=since.get(pk),
                 until=day,
                 change=self.tree_change,
             )
@@ -308,6 +314,9 @@ class Placement(models.Model):
     parent = models.ForeignKey(
         Organisation, verbose_name=_("parent union"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The day it began: the ``until`` of the unit's placement before (empty: it had none), so
+    # that the placement covering a day is found by a range, one row per unit (``under_on``).
+    since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"))
     change = models.ForeignKey(
         "TreeChange", verbose_name=_("change"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -321,6 +330,23 @@ class Placement(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.path} → {self.until}"
+
+
+def placement_starts(unit_ids):
+    """{unit id: the day its latest former placement ended} for those of ``unit_ids`` that
+    have one: where a placement recorded now begins (``Placement.since``)."""
+    starts = {}
+    unit_ids = list(unit_ids)
+    for start in range(0, len(unit_ids), 2000):
+        rows = (
+            Placement.objects.filter(unit_id__in=unit_ids[start : start + 2000])
+            .values("unit_id")
+            .annotate(last=models.Max("until"))
+            .values_list("unit_id", "last")
+            .order_by()
+        )
+        starts.update(rows)
+    return starts
 
 
 def paths_on(unit_ids, days):

@@ -12,7 +12,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from .. import signals
-from ..models import Organisation, Placement, TreeChangeLine, path_ids
+from ..models import Organisation, Placement, TreeChangeLine, path_ids, placement_starts
 
 Kind = TreeChangeLine.Kind
 Level = Organisation.Kind
@@ -142,9 +142,17 @@ def move_group(applier, units, parent):
     old_parent_path = Organisation.objects.values_list("path", flat=True).get(pk=old_parent_id)
     new_parent_path = Organisation.objects.values_list("path", flat=True).get(pk=parent.pk)
     ids = [unit.pk for unit in units]
+    since = placement_starts(ids)
     Placement.objects.bulk_create(
         [
-            Placement(unit_id=u.pk, path=u.path, parent_id=old_parent_id, until=applier.day, change=applier.change)
+            Placement(
+                unit_id=u.pk,
+                path=u.path,
+                parent_id=old_parent_id,
+                since=since.get(u.pk),
+                until=applier.day,
+                change=applier.change,
+            )
             for u in units
         ],
         batch_size=CHUNK,
