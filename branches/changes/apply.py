@@ -151,12 +151,11 @@ def _apply_in_steps(change, user, expected_version):
             change.status, change.lines_done, change.applied_by = Status.APPLYING, 0, user
             change.save(update_fields=["status", "lines_done", "applied_by", "updated_at"])
     lines = _lines(change)
-    position = 0
-    for is_bulk, run in bulk.runs(lines):
+    position = change.lines_done  # carrying on: the lines before it were applied
+    for is_bulk, run in bulk.runs(lines[position:]):
         for step in bulk.chunks(run, STEP) if is_bulk else [run]:
+            _apply_step(change, user, [line.pk for line in step], position, len(lines))
             position += len(step)
-            if position > change.lines_done:
-                _apply_step(change, user, [line.pk for line in step], is_bulk, position, len(lines))
     with transaction.atomic():
         change = TreeChange.objects.select_for_update().get(pk=change.pk)
         if change.status != Status.APPLYING:
@@ -165,11 +164,11 @@ def _apply_in_steps(change, user, expected_version):
 
 
 @transaction.atomic
-def _apply_step(change, user, pks, is_bulk, position, total):
-    """One step of a change applied in steps: its lines (``pks``), their units locked, in one
-    transaction that also records how far the change has come."""
+def _apply_step(change, user, pks, start, total):
+    """One step of a change applied in steps: its lines (``pks``, from the ``start``-th),
+    their units locked, in one transaction that also records how far the change has come."""
     change = TreeChange.objects.select_for_update().get(pk=change.pk)
-    if change.status != Status.APPLYING or change.lines_done >= position:
+    if change.status != Status.APPLYING or change.lines_done != start:
         raise ChangeConflict([_("This change is being applied by someone else meanwhile.")])
     lines = _lines(change, pks)
     _locked_units(change, lines, no_key=True)
@@ -186,7 +185,7 @@ def _apply_step(change, user, pks, is_bulk, position, total):
                 % {"done": change.lines_done, "total": total},
             ]
         )
-    change.lines_done = position
+    change.lines_done = start + len(pks)
     change.save(update_fields=["lines_done", "updated_at"])
 
 
