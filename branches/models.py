@@ -67,8 +67,9 @@ class OrganisationQuerySet(models.QuerySet):
             .union(later.filter(path__startswith=unit.path).order_by().values("unit_id"))
         )
         covering = Q(placements__until__gt=day) & (Q(placements__since__isnull=True) | Q(placements__since__lte=day))
+        # Under the top of a tree, every unit is a candidate: no need to look them up.
         return (
-            self.filter(pk__in=candidates)
+            (self if unit.parent_id is None else self.filter(pk__in=candidates))
             .annotate(placed=models.FilteredRelation("placements", condition=covering))
             .annotate(path_then=Coalesce(models.F("placed__path"), models.F("path")))
             .filter(path_then__startswith=unit.path)
