@@ -35,10 +35,8 @@ class _RolledBack(Exception):
     pass
 
 
-def _lines(change, pks=None):
+def _lines(change):
     lines = change.lines.filter(implied_by__isnull=True)
-    if pks is not None:
-        lines = lines.filter(pk__in=pks)
     return list(lines.select_related("unit", "target").order_by("order", "pk"))
 
 
@@ -154,7 +152,7 @@ def _apply_in_steps(change, user, expected_version):
     position = change.lines_done  # carrying on: the lines before it were applied
     for is_bulk, run in bulk.runs(lines[position:]):
         for step in bulk.chunks(run, STEP) if is_bulk else [run]:
-            _apply_step(change, user, [line.pk for line in step], position, len(lines))
+            _apply_step(change, user, step, position, len(lines))
             position += len(step)
     with transaction.atomic():
         change = TreeChange.objects.select_for_update().get(pk=change.pk)
@@ -164,13 +162,13 @@ def _apply_in_steps(change, user, expected_version):
 
 
 @transaction.atomic
-def _apply_step(change, user, pks, start, total):
-    """One step of a change applied in steps: its lines (``pks``, from the ``start``-th),
-    their units locked, in one transaction that also records how far the change has come."""
+def _apply_step(change, user, lines, start, total):
+    """One step of a change applied in steps: its ``lines`` (from the ``start``-th; their
+    units are read again, fresh, when they run), their units locked, in one transaction that
+    also records how far the change has come."""
     change = TreeChange.objects.select_for_update().get(pk=change.pk)
     if change.status != Status.APPLYING or change.lines_done != start:
         raise ChangeConflict([_("This change is being applied by someone else meanwhile.")])
-    lines = _lines(change, pks)
     _locked_units(change, lines, no_key=True)
     applier = _Applier(change, user)
     _run(applier, lines)
@@ -185,7 +183,7 @@ def _apply_step(change, user, pks, start, total):
                 % {"done": change.lines_done, "total": total},
             ]
         )
-    change.lines_done = start + len(pks)
+    change.lines_done = start + len(lines)
     change.save(update_fields=["lines_done", "updated_at"])
 
 

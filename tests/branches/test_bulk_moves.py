@@ -37,7 +37,14 @@ def build(resolution):
     for i in range(9):
         code = f"U{i}"
         units[code] = Organisation.objects.create(
-            code=code, name=code, kind=G, sector=sectors[i % 3], workforce=30 + 40 * i, parent=uppers["ABC"[i // 3]]
+            code=code,
+            name=code,
+            kind=G,
+            sector=sectors[i % 3],
+            workforce=30 + 40 * i,
+            parent=uppers["ABC"[i // 3]],
+            # Founded in March: its February report waits for review but it is not expected.
+            founded_on=datetime.date(2020, 3, 15) if i == 2 else None,
         )
     components = list(resolution.components())
     tasks = list(resolution.tasks.all())
@@ -50,7 +57,10 @@ def build(resolution):
                     organisation=unit,
                     month=month,
                     status="approved" if approved else "submitted",
-                    first_submitted_at=timezone.now(),
+                    # On time, late, or never submitted (entered and approved by an admin).
+                    first_submitted_at=None
+                    if i == 4 and approved
+                    else resolution.deadline(month) + datetime.timedelta(days=-2 if (i + month) % 2 else 1),
                     approved_at=timezone.now() if approved else None,
                 )
                 for k, component in enumerate(components):
