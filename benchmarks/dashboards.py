@@ -22,7 +22,10 @@ number of units). Then each database's size, its largest tables and indexes and 
 per year; the machine's CPU count and load average before and after. With one database
 (``--province-db`` alone, or DATABASE_URL) it prints that size's column only.
 
-Writes are real and committed: each run files December reports for ``--repeat`` +
+Every page is measured in both views: as the tree is (the default) and "as it was" each
+month (``structure=monthly``, labelled [as it was]).
+
+Writes are real and committed (``--pages-only`` leaves them out): each run files December reports for ``--repeat`` +
 50 × ``--bulk-rounds`` units that have none, approves ``--repeat`` of them one by one and
 the rest 50 at a time (the inbox's bulk action when the code has it, else 50 calls of
 services.report_approve; the output says which). Every run uses up units without a December
@@ -135,7 +138,7 @@ def measure_here(args):
     client.force_login(staff)
     reviewing = Client(HTTP_HOST="127.0.0.1")
     reviewing.force_login(reviewer)
-    period = f"month=11&year={year}"
+    period = f"month={args.month}&year={year}"
     pages = [
         ("top dashboard (the root federation)", f"/dashboard/unit/{root.pk}/?{period}"),
         ("an upper level's dashboard", f"/dashboard/unit/{upper.pk}/?{period}"),
@@ -150,11 +153,18 @@ def measure_here(args):
             f"/dashboard/completeness/?unit={root.pk}&{period}&_export=xlsx&table=units",
         ),
     ]
+    # Every page in both views: the tree as it is (the default) and as it was each month
+    # (``structure=monthly``: the former placements and the "as it was" rows are read too).
+    pages += [(f"{label} [as it was]", f"{url}&structure=monthly") for label, url in pages]
     for label, url in pages:
         # One request first, not timed: a worker that has served the page before (its
         # templates compiled, its rows in PostgreSQL's cache), as in use all day long.
         client.get(url)
         measure(label, lambda url=url: client.get(url), args.repeat)
+    if args.pages_only:
+        result["storage"] = storage(connection)
+        print(RESULT + json.dumps(result), flush=True)
+        return
     try:
         inbox_url = reverse("inbox")
     except NoReverseMatch:
@@ -325,6 +335,8 @@ def run_child(url, args):
     env = dict(args.environment, DATABASE_URL=url)
     command = [sys.executable, __file__, "--measure", "--repeat", str(args.repeat)]
     command += ["--bulk-rounds", str(args.bulk_rounds)] + (["--root", args.root] if args.root else [])
+    command += ["--pages-only"] if args.pages_only else []
+    command += ["--month", str(args.month)]
     completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     if completed.returncode:
         raise SystemExit(f"measuring {url} failed (exit {completed.returncode})")
@@ -356,6 +368,8 @@ def main():
     parser.add_argument("--root", help="code of the top organisation (default: the last generated one)")
     parser.add_argument("--names", nargs=2, default=("province", "national"), help="column names of the two databases")
     parser.add_argument("--debug", action="store_true", help="measure with DEBUG=1 (default: DEBUG=0)")
+    parser.add_argument("--pages-only", action="store_true", help="the pages only: no reports filed or approved")
+    parser.add_argument("--month", type=int, default=11, help="the month shown")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:

@@ -8,20 +8,24 @@ that others use: the moves are committed).
       .venv/bin/python benchmarks/tree_changes.py --units 1000
     dropdb -h 127.0.0.1 -U postgres up_tree_nat
 
-Takes ``--units`` grassroots unions of the first upper levels of the first province (tree
-order) and moves them under the last upper level of that province, effective 1 July of
-the newest resolution's year, through ``branches.changes`` (the code the pages and
-``apply_changes`` use). Prints: the time to plan, to preview (applied and rolled back) and
-to apply, per unit, the SQL statements; how long a grassroots officer's report write in
-the moved subtree waited while the change ran (one write started in a second process as
-the change began); the province dashboard's figures (``scope_progress`` and who reported)
-in both views before and after, with their time. Standard library plus the app.
+Takes ``--units`` grassroots unions of the first upper levels of each province in tree
+order (as many provinces as it takes: a national province has ~2,200) and moves them, in
+one decision, under the last upper level of their own province, effective 1 July of the
+newest resolution's year, through ``branches.changes`` (the code the pages and
+``apply_changes`` use). Prints: the time to plan, to preview (applied and rolled back; up
+to 2,000 units) and to apply, per unit, the SQL statements; how long grassroots officers'
+report writes waited while the change ran (a second process files, one after another, a
+report of units being moved and of a unit under a new parent,
+from 0,5 s into the change to its end: count, median, p95 and max); the first province's
+dashboard figures (``scope_progress`` and who reported) in both views before and after,
+with their time. Standard library plus the app.
 """
 
 import argparse
 import datetime
 import multiprocessing
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,14 +35,18 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionplan.settings")
 
 
+def load():
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def setup():
     import django
 
     django.setup()
 
 
-def file_one(unit_id, resolution_id, started, result):
-    """A grassroots report write (the ledger's tracking) in the moved subtree, timed."""
+def file_some(unit_ids, resolution_id, started, finished, result):
+    """Report writes (the ledger's tracking) of ``unit_ids`` in turn while the change runs, timed."""
     setup()
     from django.db import connection, transaction
 
@@ -48,14 +56,20 @@ def file_one(unit_id, resolution_id, started, result):
 
     started.wait()
     time.sleep(0.5)
-    t0 = time.perf_counter()
-    with transaction.atomic():
-        unit = Organisation.objects.get(pk=unit_id)
-        with ledger.tracking(unit):
-            report = MonthlyReport.objects.filter(organisation=unit, resolution_id=resolution_id).first()
-            if report is not None:
-                report.save(update_fields=["updated_at"])
-    result.value = time.perf_counter() - t0
+    waits, index = [], 0
+    while not finished.is_set():
+        unit_id = unit_ids[index % len(unit_ids)]
+        index += 1
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            unit = Organisation.objects.get(pk=unit_id)
+            with ledger.tracking(unit, resolution_id):
+                report = MonthlyReport.objects.filter(organisation=unit, resolution_id=resolution_id).first()
+                if report is not None:
+                    report.save(update_fields=["updated_at"])
+        waits.append(time.perf_counter() - t0)
+        time.sleep(0.05)
+    result.put(waits)
     connection.close()
 
 
@@ -77,21 +91,32 @@ def main():
     from targets.rollup.figures import Structure
     from targets.rollup.progress import scope_progress
 
-    province = Organisation.objects.filter(kind="province").order_by("path").first()
+    provinces = list(Organisation.objects.filter(kind="province").order_by("path"))
+    province = provinces[0]
     resolution = Resolution.objects.for_path(province.path).order_by("-year").first()
-    uppers = list(Organisation.objects.filter(parent=province, kind="upper_level").order_by("path"))
-    target = uppers[-1]
     day = datetime.date(resolution.year, 7, 1)
-    units = list(
-        Organisation.objects.under(province)
-        .filter(kind="grassroots", dissolved_on__isnull=True)
-        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=day))
-        .exclude(path__startswith=target.path)
-        .order_by("path")
-        .values_list("pk", "code")[: args.units]
-    )
-    print(f"database: {connection.settings_dict['NAME']}; province {province.code}: {len(uppers)} upper levels")
-    print(f"moving {len(units)} grassroots unions under {target.code}, resolution {resolution.year}")
+    units, targets, federations = [], {}, set()
+    for each in provinces:
+        if len(units) >= args.units:
+            break
+        uppers = list(Organisation.objects.filter(parent=each, kind="upper_level").order_by("path"))
+        if len(uppers) < 2:
+            continue
+        target = uppers[-1]
+        found = list(
+            Organisation.objects.under(each)
+            .filter(kind="grassroots", dissolved_on__isnull=True)
+            .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=day))
+            .exclude(path__startswith=target.path)
+            .order_by("path")
+            .values_list("pk", "code")[: args.units - len(units)]
+        )
+        units += found
+        targets[target.code] = [code for _pk, code in found]
+        federations.add(each.pk)
+    federation = province if len(federations) == 1 else Organisation.objects.filter(parent__isnull=True).first()
+    print(f"database: {connection.settings_dict['NAME']}; {len(federations)} province(s), load {load()}")
+    print(f"moving {len(units)} grassroots unions under {len(targets)} upper level(s), resolution {resolution.year}")
 
     def dashboard():
         out = {}
@@ -105,10 +130,10 @@ def main():
     before = dashboard()
     t0 = time.perf_counter()
     change = changes.change_plan(
-        federation=province,
+        federation=federation,
         decision_number="BENCH/QĐ",
         effective_on=day,
-        steps=[Step("move", units=[code for _pk, code in units], to=target.code)],
+        steps=[Step("move", units=codes, to=code) for code, codes in targets.items()],
     )
     plan_s = time.perf_counter() - t0
     preview_s = None
@@ -117,9 +142,17 @@ def main():
         preview = preview_change(change)
         preview_s = time.perf_counter() - t0
         assert not preview.errors, preview.errors
-    started = multiprocessing.Event()
-    waited = multiprocessing.Value("d", -1.0)
-    writer = multiprocessing.Process(target=file_one, args=(units[-1][0], resolution.pk, started, waited))
+    started, finished = multiprocessing.Event(), multiprocessing.Event()
+    waited = multiprocessing.Queue()
+    # Writers: a unit moved early, one in the middle, one moved last, and one already under
+    # the first new parent (whose totals every step of its units writes).
+    stay = (
+        Organisation.objects.filter(parent__code=next(iter(targets)), kind="grassroots")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    writers = [units[0][0], units[len(units) // 2][0], units[-1][0], *([stay] if stay else [])]
+    writer = multiprocessing.Process(target=file_some, args=(writers, resolution.pk, started, finished, waited))
     connection.close()  # the child opens its own
     writer.start()
     t0 = time.perf_counter()
@@ -127,6 +160,8 @@ def main():
         started.set()
         changes.change_apply(change)
     apply_s = time.perf_counter() - t0
+    finished.set()
+    waits = sorted(waited.get())
     writer.join()
     after = dashboard()
     print(f"plan: {plan_s:.1f} s")
@@ -136,7 +171,13 @@ def main():
         f"apply: {apply_s:.1f} s for {len(units)} units = {1000 * apply_s / max(len(units), 1):.1f} ms per unit; "
         f"{len(queries)} SQL statements"
     )
-    print(f"a report write in the moved subtree, started 0,5 s into the change, took {waited.value:.2f} s")
+    if waits:
+        p95 = waits[min(len(waits) - 1, round(0.95 * (len(waits) - 1)))]
+        print(
+            f"report writes while the change ran: {len(waits)}, median {statistics.median(waits):.3f} s, "
+            f"p95 {p95:.3f} s, max {waits[-1]:.3f} s"
+        )
+    print(f"load after: {load()}")
     for structure in Structure.CHOICES:
         b, a = before[structure], after[structure]
         print(

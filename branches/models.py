@@ -53,14 +53,42 @@ class OrganisationQuerySet(models.QuerySet):
     def under_on(self, unit, day):
         """Units that were in the subtree of ``unit`` on ``day`` (``under`` as the tree was
         then: a unit moved since counts where its former placement put it)."""
-        covering = Placement.objects.filter(unit=models.OuterRef("pk"), until__gt=day).order_by("until", "pk")
-        candidates = self.filter(
-            Q(path__startswith=unit.path)
-            | Q(pk__in=Placement.objects.filter(path__startswith=unit.path).values("unit"))
+        # Only placements that ended after ``day`` say anything about it: usually none (the
+        # tree changes rarely). Else each unit's placement covering the day (at most one:
+        # ``since`` ≤ day < ``until``) is joined, and the units are those under ``unit`` now
+        # that had none then, and those whose placement then was under it.
+        later = Placement.objects.filter(until__gt=day)
+        if not later.exists():
+            return self.under(unit).annotate(path_then=models.F("path"))
+        candidates = (
+            Organisation.objects.filter(path__startswith=unit.path)
+            .order_by()
+            .values("pk")
+            .union(later.filter(path__startswith=unit.path).order_by().values("unit_id"))
         )
-        return candidates.annotate(
-            path_then=Coalesce(models.Subquery(covering.values("path")[:1]), models.F("path"))
-        ).filter(path_then__startswith=unit.path)
+        covering = Q(placements__until__gt=day) & (Q(placements__since__isnull=True) | Q(placements__since__lte=day))
+        # Under the top of a tree, every unit is a candidate: no need to look them up.
+        return (
+            (self if unit.parent_id is None else self.filter(pk__in=candidates))
+            .annotate(placed=models.FilteredRelation("placements", condition=covering))
+            .annotate(path_then=Coalesce(models.F("placed__path"), models.F("path")))
+            .filter(path_then__startswith=unit.path)
+        )
+
+
+def children_on_q(unit, day):
+    """For a queryset of ``under_on(unit, day)``: the units whose parent was ``unit`` on
+    ``day``. Looked up by index first (its children now, and the units whose placement then
+    had it as parent; one query), so that the tree under ``unit`` is not read whole."""
+    direct = (
+        Organisation.objects.filter(parent=unit)
+        .order_by()
+        .values("pk")
+        .union(Placement.objects.filter(parent=unit, until__gt=day).order_by().values("unit_id"))
+    )
+    # Read first (a few hundred ids at most), so that the units are then found by their key.
+    ids = [row["pk"] for row in direct]
+    return Q(pk__in=ids) & Q(path_then__regex=r"^" + unit.path + r"[0-9]{9}/$")
 
 
 class Organisation(models.Model):
@@ -195,12 +223,14 @@ class Organisation(models.Model):
 
     def _record_placements(self, old_path, old_parent_id, day):
         """Keep where the unit and its subtree were until ``day`` (their paths before the move)."""
-        rows = Organisation.objects.filter(path__startswith=old_path).values_list("pk", "path", "parent_id")
+        rows = list(Organisation.objects.filter(path__startswith=old_path).values_list("pk", "path", "parent_id"))
+        since = placement_starts([pk for pk, _path, _parent in rows])
         Placement.objects.bulk_create(
             Placement(
                 unit_id=pk,
                 path=path,
                 parent_id=old_parent_id if pk == self.pk else parent_id,
+                since=since.get(pk),
                 until=day,
                 change=self.tree_change,
             )
@@ -300,6 +330,9 @@ class Placement(models.Model):
     parent = models.ForeignKey(
         Organisation, verbose_name=_("parent union"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The day it began: the ``until`` of the unit's placement before (empty: it had none), so
+    # that the placement covering a day is found by a range, one row per unit (``under_on``).
+    since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"))
     change = models.ForeignKey(
         "TreeChange", verbose_name=_("change"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -313,6 +346,23 @@ class Placement(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.path} → {self.until}"
+
+
+def placement_starts(unit_ids):
+    """{unit id: the day its latest former placement ended} for those of ``unit_ids`` that
+    have one: where a placement recorded now begins (``Placement.since``)."""
+    starts = {}
+    unit_ids = list(unit_ids)
+    for start in range(0, len(unit_ids), 2000):
+        rows = (
+            Placement.objects.filter(unit_id__in=unit_ids[start : start + 2000])
+            .values("unit_id")
+            .annotate(last=models.Max("until"))
+            .values_list("unit_id", "last")
+            .order_by()
+        )
+        starts.update(rows)
+    return starts
 
 
 def paths_on(unit_ids, days):
@@ -345,6 +395,9 @@ class TreeChange(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
         PLANNED = "planned", _("Planned")
+        # A large change applies in steps (``branches.changes.apply``): checked whole first,
+        # then ``lines_done`` of its lines applied so far.
+        APPLYING = "applying", _("Being applied")
         APPLIED = "applied", _("Applied")
         UNDONE = "undone", _("Undone")
 
@@ -364,6 +417,7 @@ class TreeChange(models.Model):
         "User", verbose_name=_("applied by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    lines_done = models.PositiveIntegerField(_("lines applied"), default=0)
     # When the row was last written (the real moment, not the app's clock): reports saved
     # since it was applied mean something was filed under the new structure.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -22,3 +22,8 @@ unit_restored = Signal()
 # May ``change`` be undone? Receivers answer with a list of reasons why not (``unit_ids``:
 # the units it touched).
 undo_asked = Signal()
+# Sent inside a change's transaction when grassroots unions moved together on
+# ``effective_on``: ``groups`` [(units, old parent's path, new parent's path)], each group's
+# units all under the one old parent, their paths already set: ``unit_moved`` for each
+# unit, carried as one.
+units_moved = Signal()

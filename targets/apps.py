@@ -15,12 +15,14 @@ class TargetsConfig(AppConfig):
         from branches.models import Organisation
 
         from .reporting.ledger import figures as ledger
+        from .reporting.ledger import moves as ledger_moves
         from .reporting.ledger import recount as ledger_recount
         from .reporting.ledger import reporting as reporting_ledger
         from .resolution import signals as resolution_signals
 
         branch_signals.unit_moved.connect(ledger.on_unit_moved, dispatch_uid="ledger-unit-moved")
         branch_signals.unit_attributes_changed.connect(ledger.on_unit_changed, dispatch_uid="ledger-unit-changed")
+        branch_signals.units_moved.connect(ledger_moves.on_units_moved, dispatch_uid="ledger-units-moved")
         # Who is expected to report: the tree and the resolution's calendar decide it.
         for signal, receiver in (
             (branch_signals.unit_added, reporting_ledger.on_unit_added),

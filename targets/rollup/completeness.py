@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Te
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Organisation
+from branches.models import Organisation, children_on_q
 from targets.reporting.ledger.models import ReportingShift, ReportingTotal
 from targets.reporting.models import MonthlyReport
 from unionplan import clock
@@ -127,7 +127,7 @@ def completeness(resolution, scope, month, now=None, structure=Structure.CURRENT
         if structure == Structure.MONTHLY:
             # The grassroots unions directly under the scope at the month's end.
             own_and_grassroots = Q(pk=scope.pk) | (
-                Q(kind=Organisation.Kind.GRASSROOTS) & Q(path_then__regex=r"^" + scope.path + r"[0-9]{9}/$")
+                Q(kind=Organisation.Kind.GRASSROOTS) & children_on_q(scope, resolution.month_end(month))
             )
         counts |= _counted_from_reports(resolution, scope, month, units=own_and_grassroots, structure=structure)
     else:
