@@ -271,6 +271,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "targets.reporting.models.MonthlyReport.Status",
         "TaskStatusEnum": "targets.reporting.models.TaskProgress.Status",
+        # A unit's level (an organisation's kind, a tree change line's level), a change line's kind.
+        "OrganisationKindEnum": "branches.models.Organisation.Kind",
+        "TreeChangeLineKindEnum": "branches.models.TreeChangeLine.Kind",
+        "TreeChangeStatusEnum": "branches.models.TreeChange.Status",
     },
 }
 
