@@ -131,7 +131,7 @@ def main():
     parser.add_argument("--rows", type=int, default=5000, help="rows of the imported template")
     parser.add_argument("--workers", type=int, default=2, help="background workers")
     args = parser.parse_args()
-    args.bulk_rounds, args.root, args.debug = 1, None, False
+    args.bulk_rounds, args.root, args.debug, args.pages_only, args.month = 1, None, False, False, 11
 
     setup(args.db, "2000-01-01")  # the resolution's year is read first; the day is set below
     from django.db import connections
