@@ -3,6 +3,8 @@ bulk INSERT elsewhere), then the id sequences moved past them."""
 
 import contextlib
 import io
+import queue
+import threading
 
 from django.db import connection
 
@@ -82,3 +84,52 @@ def keys_and_indexes_built_once(*models):
             cursor.execute(definition)
         for table, name, definition in constraints:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+class Copier:
+    """Batches of rows for several tables (``(model, columns)`` each, in ``put``'s order),
+    copied on PostgreSQL by a second thread while the caller makes the next batch: the
+    database's work overlaps Python's (the thread waits on the connection with the
+    interpreter lock released). The thread copies through the same connection, so in the
+    same transaction; the caller makes no query until ``finish``. At most two batches
+    wait. Elsewhere each batch is inserted at once."""
+
+    def __init__(self, *tables):
+        self.tables = tables
+        self.failed = None
+        self.thread = None
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            self.raw = connection.connection
+            self.batches = queue.Queue(maxsize=2)
+            self.thread = threading.Thread(target=self.run, daemon=True)
+            self.thread.start()
+
+    def copy(self, batch, raw_connection=None):
+        for (model, columns), rows in zip(self.tables, batch, strict=True):
+            copy_rows(model, columns, rows, raw_connection)
+
+    def run(self):
+        while (batch := self.batches.get()) is not None:
+            if self.failed is None:
+                try:
+                    self.copy(batch, self.raw)
+                except Exception as exc:  # raised in the caller's thread by put() or finish()
+                    self.failed = exc
+
+    def put(self, *batch):
+        if self.failed is not None:
+            raise self.failed
+        if not any(batch):
+            return
+        if self.thread is None:
+            self.copy(batch)
+        else:
+            self.batches.put(batch)
+
+    def finish(self):
+        if self.thread is not None:
+            self.batches.put(None)
+            self.thread.join()
+        if self.failed is not None:
+            raise self.failed

@@ -12,9 +12,7 @@ import datetime
 import json
 import multiprocessing
 import os
-import queue
 import random
-import threading
 import time
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from targets.reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from targets.resolution.loading import load_resolution
 from targets.resolution.models import Resolution, Target, TargetComponent
 
-from .bulk_load import copy_rows, keys_and_indexes_built_once, next_id, reset_sequences
+from .bulk_load import Copier, copy_rows, keys_and_indexes_built_once, next_id, reset_sequences
 
 RESOLUTION_FILE = Path(__file__).resolve().parent.parent / "data" / "resolution-2020-kien-giang.json"
 PROVINCE_GRASSROOTS = 1603  # the demo province the 2020 figures were set for
@@ -298,7 +296,8 @@ def _reports(rng, resolution, units, *, months, weights):
     narrative_of = {}
     task_statuses = ("not_started", "in_progress", "done")
     Measure = TargetComponent.Measure
-    copying = _Copier(counts)
+    copying = Copier((MonthlyReport, REPORT_COLUMNS), (ReportFigure, FIGURE_COLUMNS), (TaskProgress, PROGRESS_COLUMNS))
+    kinds = ("reports", "figures", "task_progress")
 
     reports, figures, progress = [], [], []
     for unit_id, kind, sector, workforce, founded in units:
@@ -349,8 +348,12 @@ def _reports(rng, resolution, units, *, months, weights):
                 progress_id += 1
             report_id += 1
         if len(reports) >= batch:
+            for kind, rows in zip(kinds, (reports, figures, progress), strict=True):
+                counts[kind] += len(rows)
             copying.put(reports, figures, progress)
             reports, figures, progress = [], [], []
+    for kind, rows in zip(kinds, (reports, figures, progress), strict=True):
+        counts[kind] += len(rows)
     copying.put(reports, figures, progress)
     copying.finish()
     return counts
@@ -389,56 +392,3 @@ FIGURE_COLUMNS = [
     "approved_value",
 ]
 PROGRESS_COLUMNS = ["id", "report_id", "task_id", "status", "narrative"]
-
-
-class _Copier:
-    """Batches of rows copied into the database, on PostgreSQL by a second thread while the
-    generator makes the next batch: the database's work overlaps Python's (the thread waits
-    on the connection with the interpreter lock released). The thread copies through the
-    same connection, so in the same transaction; the generator makes no query meanwhile.
-    At most two batches wait. Elsewhere each batch is inserted at once."""
-
-    def __init__(self, counts):
-        self.counts = counts
-        self.failed = None
-        self.thread = None
-        if connection.vendor == "postgresql":
-            connection.ensure_connection()
-            self.raw = connection.connection
-            self.batches = queue.Queue(maxsize=2)
-            self.thread = threading.Thread(target=self.run, daemon=True)
-            self.thread.start()
-
-    def copy(self, batch, raw_connection=None):
-        reports, figures, progress = batch
-        copy_rows(MonthlyReport, REPORT_COLUMNS, reports, raw_connection)
-        copy_rows(ReportFigure, FIGURE_COLUMNS, figures, raw_connection)
-        copy_rows(TaskProgress, PROGRESS_COLUMNS, progress, raw_connection)
-        self.counts["reports"] += len(reports)
-        self.counts["figures"] += len(figures)
-        self.counts["task_progress"] += len(progress)
-
-    def run(self):
-        while (batch := self.batches.get()) is not None:
-            if self.failed is None:
-                try:
-                    self.copy(batch, self.raw)
-                except Exception as exc:  # raised in the generator's thread by put() or finish()
-                    self.failed = exc
-
-    def put(self, reports, figures, progress):
-        if self.failed is not None:
-            raise self.failed
-        if not reports:
-            return
-        if self.thread is None:
-            self.copy((reports, figures, progress))
-        else:
-            self.batches.put((reports, figures, progress))
-
-    def finish(self):
-        if self.thread is not None:
-            self.batches.put(None)
-            self.thread.join()
-        if self.failed is not None:
-            raise self.failed
