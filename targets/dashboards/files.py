@@ -105,9 +105,9 @@ def file_write(job, *, headers, rows, column_formats, title, title_lines, export
 
 def file_keep(job, content):
     """Keep ``content``, a whole document made by a page in the worker (the draft report),
-    as job ``job``'s file: ready to download."""
+    as job ``job``'s file: ready to download (a document, not rows: no count of rows)."""
     ExportFile.objects.filter(pk=job.pk).update(
-        status=Status.READY, content=content, rows_written=1, rows_total=1, finished_at=timezone.now()
+        status=Status.READY, content=content, rows_written=0, rows_total=0, finished_at=timezone.now()
     )
 
 

@@ -25,7 +25,7 @@ def test_a_large_union_s_draft_is_made_by_the_worker_for_its_requester_only(clie
     job = ExportFile.objects.get()  # the immediate backend has run it
     assert job.status == "ready" and job.file_name == "bao-cao-ket-qua-den-thang-3-2020-KG.docx"
     page = client.get(response["Location"]).content.decode()
-    assert 'id="file-download"' in page
+    assert 'id="file-download"' in page and "Tệp đã sẵn sàng. Tệp được giữ trong một ngày." in page
     download = client.get(reverse("export_file_download", args=[job.pk]))
     assert download["Content-Type"] == DOCX
     assert download["Content-Disposition"] == f'attachment; filename="{job.file_name}"'
