@@ -16,6 +16,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import Worker
 
 from unionplan import background
+from unionplan.session_nice import SessionNice
 
 
 class BeatingWorker(Worker):
@@ -66,8 +67,9 @@ class Command(DbWorkerCommand):
             "--nice",
             type=int,
             default=10,
-            help="Lower the worker's CPU priority by this much (0 keeps it): on a busy machine the web "
-            "server's requests go first, and a job takes a little longer.",
+            help="Lower the worker's CPU priority by this much (0 keeps it), and its database sessions' "
+            "when PostgreSQL runs on this machine and may be reniced: on a busy machine the web server's "
+            "requests go first, and a job takes a little longer.",
         )
 
     def handle(
@@ -90,6 +92,7 @@ class Command(DbWorkerCommand):
         self.configure_logging(verbosity)
         if nice > 0 and hasattr(os, "nice"):
             os.nice(nice)
+            SessionNice(os.getpriority(os.PRIO_PROCESS, 0)).connect()
         worker = BeatingWorker(
             queue_names=queue_name.split(","),
             interval=interval,
