@@ -48,7 +48,7 @@ class TargetsConfig(AppConfig):
         # A data migration edits components through historical models, which send no
         # signal: after migrate, the components whose counting fields changed are recounted.
         post_migrate.connect(ledger_recount.on_migrated, sender=self, dispatch_uid="ledger-recount-after-migrate")
-        # Every table page: django-tables2 works out each render function's arguments once.
-        from unionplan.table_cells import keep_signatures
+        # Every table page: django-tables2 works out a column's arguments and template once.
+        from unionplan.table_cells import keep_per_table_work
 
-        keep_signatures()
+        keep_per_table_work()

@@ -40,3 +40,20 @@ def test_a_table_renders_each_row_with_its_own_record():
     table.request = RequestFactory().get("/")
     html = table.as_html(table.request)
     assert "3 (CĐ A)" in html and "5 (CĐ B)" in html
+
+
+class Submitted(tables.Table):
+    name = tables.Column()
+    submitted_at = tables.DateColumn(format="d/m/Y")
+
+
+def test_a_date_column_compiles_its_template_once_and_renders_each_value():
+    import datetime
+
+    rows = [{"name": "CĐ A", "submitted_at": datetime.date(2020, 3, 5)}, {"name": "CĐ B", "submitted_at": None}]
+    table_cells.compiled.cache_clear()
+    table = Submitted(rows)
+    html = table.as_html(RequestFactory().get("/"))
+    assert "05/03/2020" in html
+    assert table_cells.compiled.cache_info().currsize == 1  # one column, one compiled template
+    assert table_cells.compiled.cache_info().hits >= 1
