@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
-from django.db.models.functions import Coalesce, Concat, Substr
+from django.db.models.functions import Coalesce, Concat, Substr, Upper
 from django.utils.translation import gettext_lazy as _
 
 from unionplan import clock
@@ -156,6 +156,8 @@ class Organisation(models.Model):
             models.Index(fields=["parent", "name"], name="org_parent_name"),
             # Units founded in a year (the founding targets), without reading the whole tree.
             models.Index(fields=["founded_on"], name="org_founded_on"),
+            # "Has another unit this name?" (an export's file name, case-insensitive: name__iexact).
+            models.Index(Upper("name"), name="org_name_upper"),
         ]
         constraints = [
             models.CheckConstraint(
