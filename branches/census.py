@@ -10,6 +10,8 @@ cache, so that it is read again only while the tree is exactly the one it was co
 On SQLite (the embedded default, one province) counts are made each time.
 """
 
+import hashlib
+
 from django.core.cache import cache
 from django.db import connections, router
 
@@ -41,3 +43,12 @@ def remembered(key, count):
         value = count()
         cache.set(name, value, KEEP_SECONDS)
     return value
+
+
+def rows(queryset):
+    """The rows of ``queryset`` (a query over the tree's tables only: organisations and former
+    placements), kept under its SQL and parameters and the tree's stamp: the query itself
+    names everything the rows depend on (scope, day, thresholds), so no key can be forgotten."""
+    sql, params = queryset.query.sql_with_params()
+    key = hashlib.sha1(repr((queryset.db, sql, params)).encode()).hexdigest()
+    return remembered(f"rows:{key}", lambda: list(queryset))

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, F, Value, When
 from django.db.models.functions import Coalesce
 
+from branches import census
 from branches.models import Organisation
 from targets.reporting.ledger.models import TOTAL_FIELDS
 from targets.resolution.allocations import Allocation
@@ -104,12 +105,14 @@ def eligible_by_branch(resolution, component, scope, month, structure=Structure.
     else:
         units, path = Organisation.objects.under(scope, include_self=False), "path"
     return dict(
-        units.active_on(day)
-        .filter(component.eligible_units_q())
-        .values(branch=branch_prefix(scope, path))
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("branch", "n")
+        census.rows(
+            units.active_on(day)
+            .filter(component.eligible_units_q())
+            .values(branch=branch_prefix(scope, path))
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("branch", "n")
+        )
     )
 
 
@@ -123,7 +126,7 @@ def eligible_by_branch_of(resolution, components, scope, month):
         return result
     thresholds = sorted({c.min_workforce for c in needing if c.min_workforce})
     bands = {f"w{t}": Case(When(workforce__gte=t, then=Value(True)), default=Value(False)) for t in thresholds}
-    groups = list(
+    groups = census.rows(
         Organisation.objects.under(scope, include_self=False)
         .active_on(resolution.month_end(month))
         .values("kind", "sector", branch=branch_prefix(scope, "path"), **bands)

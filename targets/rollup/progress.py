@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, Q, Value, When
 
+from branches import census
 from branches.models import Organisation
 from targets.reporting.ledger.models import ProgressShift, ProgressTotal
 from targets.resolution.allocations import Allocation
@@ -174,7 +175,7 @@ def eligible_counts(resolution, scope, components, month, structure=Structure.CU
         if structure == Structure.MONTHLY
         else Organisation.objects.under(scope)
     )
-    groups = list(units.active_on(day).values("kind", "sector", **bands).annotate(n=Count("pk")).order_by())
+    groups = census.rows(units.active_on(day).values("kind", "sector", **bands).annotate(n=Count("pk")).order_by())
     counts = {}
     for c in components:
         kinds, sectors = c.eligible_kinds(), c.eligible_sectors()

@@ -5,10 +5,13 @@ from a state that was rolled back (a change's preview)."""
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from branches import census
 from branches.models import Organisation, Placement
+from targets.rollup.breakdown import eligible_by_branch
+from targets.rollup.progress import eligible_counts
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the stamp is PostgreSQL's")
 
@@ -77,3 +80,29 @@ def test_a_kept_count_is_read_without_counting_again(tree, django_assert_num_que
     grassroots_under(province)
     with django_assert_num_queries(1):  # the stamp only
         assert grassroots_under(province) == 5
+
+
+def eligible_everywhere(resolution, tree, month=6):
+    components = list(resolution.components())
+    return eligible_counts(resolution, tree["province"], components, month), {
+        c.pk: eligible_by_branch(resolution, c, tree["province"], month) for c in components
+    }
+
+
+def test_the_eligible_units_a_dashboard_shows_are_never_stale(resolution, tree):
+    before = eligible_everywhere(resolution, tree)
+    Organisation.objects.filter(pk=tree["school"].pk).update(dissolved_on=datetime.date(2020, 5, 31))  # no signal
+    after = eligible_everywhere(resolution, tree)
+    cache.clear()
+    assert after == eligible_everywhere(resolution, tree)  # what a fresh count gives
+    assert sum(after[0].values()) < sum(before[0].values())
+
+
+@postgresql_only
+def test_the_eligible_units_are_counted_once_while_the_tree_stays(resolution, tree, django_assert_num_queries):
+    components = list(resolution.components())
+    first = eligible_counts(resolution, tree["province"], components, 6)
+    with django_assert_num_queries(1):  # the stamp only
+        assert eligible_counts(resolution, tree["province"], components, 6) == first
+    with django_assert_num_queries(2):  # another month is another count
+        eligible_counts(resolution, tree["province"], components, 7)
