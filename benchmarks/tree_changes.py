@@ -12,11 +12,11 @@ Takes ``--units`` grassroots unions of the first upper levels of each province i
 order (as many provinces as it takes: a national province has ~2,200) and moves them, in
 one decision, under the last upper level of their own province, effective 1 July of the
 newest resolution's year, through ``branches.changes`` (the code the pages and
-``apply_changes`` use). Prints: the time to plan, to preview (applied and rolled back; up
-to 2,000 units) and to apply, per unit, the SQL statements; how long grassroots officers'
+``apply_changes`` use). Prints: the time to plan, to preview (applied and rolled back) and
+to apply (and with ``--undo`` to undo it), per unit, the SQL statements; how long grassroots officers'
 report writes waited while the change ran (a second process files, one after another, a
 report of units being moved and of a unit under a new parent,
-from 0,5 s into the change to its end: count, median, p95 and max); the first province's
+from 0,5 s into the preview, the change and the undo to their end: count, median, p95 and max); the first province's
 dashboard figures (``scope_progress`` and who reported) in both views before and after,
 with their time. Standard library plus the app.
 """
@@ -76,15 +76,17 @@ def file_some(unit_ids, resolution_id, started, finished, result):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--undo", action="store_true", help="then undo the change (its time and the writes meanwhile)")
     args = parser.parse_args()
     setup()
     from django.db import connection
     from django.db.models import Q
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from branches import changes
     from branches.changes import Step
-    from branches.models import Organisation
+    from branches.models import Organisation, TreeChange
     from targets.resolution.models import Resolution
     from targets.restructuring.preview import preview_change
     from targets.rollup.completeness import reported_so_far
@@ -136,14 +138,6 @@ def main():
         steps=[Step("move", units=codes, to=code) for code, codes in targets.items()],
     )
     plan_s = time.perf_counter() - t0
-    preview_s = None
-    if len(units) <= 2000:
-        t0 = time.perf_counter()
-        preview = preview_change(change)
-        preview_s = time.perf_counter() - t0
-        assert not preview.errors, preview.errors
-    started, finished = multiprocessing.Event(), multiprocessing.Event()
-    waited = multiprocessing.Queue()
     # Writers: a unit moved early, one in the middle, one moved last, and one already under
     # the first new parent (whose totals every step of its units writes).
     stay = (
@@ -152,31 +146,58 @@ def main():
         .first()
     )
     writers = [units[0][0], units[len(units) // 2][0], units[-1][0], *([stay] if stay else [])]
-    writer = multiprocessing.Process(target=file_some, args=(writers, resolution.pk, started, finished, waited))
-    connection.close()  # the child opens its own
-    writer.start()
-    t0 = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        started.set()
-        changes.change_apply(change)
-    apply_s = time.perf_counter() - t0
-    finished.set()
-    waits = sorted(waited.get())
-    writer.join()
+
+    def with_writers(call):
+        """``call()`` while a second process files reports of ``writers``: (seconds, SQL
+        statements, the writes' waits)."""
+        started, finished = multiprocessing.Event(), multiprocessing.Event()
+        waited = multiprocessing.Queue()
+        writer = multiprocessing.Process(target=file_some, args=(writers, resolution.pk, started, finished, waited))
+        connection.close()  # the child opens its own
+        writer.start()
+        t0 = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            started.set()
+            outcome = call()
+        seconds = time.perf_counter() - t0
+        finished.set()
+        waits = sorted(waited.get())
+        writer.join()
+        return seconds, len(queries), waits, outcome
+
+    def print_waits(what, waits):
+        if waits:
+            p95 = waits[min(len(waits) - 1, round(0.95 * (len(waits) - 1)))]
+            print(
+                f"report writes while {what}: {len(waits)}, median {statistics.median(waits):.3f} s, "
+                f"p95 {p95:.3f} s, max {waits[-1]:.3f} s"
+            )
+        else:
+            print(f"report writes while {what}: none (it took under 0.5 s)")
+
+    preview_s, _n, preview_waits, preview = with_writers(lambda: preview_change(change))
+    assert not preview.errors, preview.errors
+    apply_s, statements, waits, _change = with_writers(lambda: changes.change_apply(change))
     after = dashboard()
     print(f"plan: {plan_s:.1f} s")
-    if preview_s is not None:
-        print(f"preview (applied and rolled back): {preview_s:.1f} s")
+    print(f"preview (applied and rolled back): {preview_s:.1f} s")
+    print_waits("the preview ran", preview_waits)
     print(
         f"apply: {apply_s:.1f} s for {len(units)} units = {1000 * apply_s / max(len(units), 1):.1f} ms per unit; "
-        f"{len(queries)} SQL statements"
+        f"{statements} SQL statements"
     )
-    if waits:
-        p95 = waits[min(len(waits) - 1, round(0.95 * (len(waits) - 1)))]
-        print(
-            f"report writes while the change ran: {len(waits)}, median {statistics.median(waits):.3f} s, "
-            f"p95 {p95:.3f} s, max {waits[-1]:.3f} s"
-        )
+    print_waits("the change ran", waits)
+    if args.undo:
+        # The writes above were the benchmark's own: as if nothing had been filed since.
+        TreeChange.objects.filter(pk=change.pk).update(updated_at=timezone.now())
+        change.refresh_from_db()
+        undo_s, statements, undo_waits, _change = with_writers(lambda: changes.change_undo(change))
+        print(f"undo: {undo_s:.1f} s, {statements} SQL statements")
+        print_waits("the undo ran", undo_waits)
+        undone = dashboard()
+        for structure in Structure.CHOICES:
+            assert undone[structure][:2] == before[structure][:2], (structure, before[structure], undone[structure])
+        print("after the undo: the province's figures are those before the change, in both views")
     print(f"load after: {load()}")
     for structure in Structure.CHOICES:
         b, a = before[structure], after[structure]

@@ -401,6 +401,8 @@ class TreeChange(models.Model):
         # then ``lines_done`` of its lines applied so far.
         APPLYING = "applying", _("Being applied")
         APPLIED = "applied", _("Applied")
+        # A large change is undone in steps too: ``lines_done`` of its moves taken back so far.
+        UNDOING = "undoing", _("Being undone")
         UNDONE = "undone", _("Undone")
 
     decision_number = models.CharField(_("decision number"), max_length=64)

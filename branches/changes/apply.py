@@ -93,9 +93,11 @@ def _start(change, user, expected_version, statuses):
         raise ChangeConflict([_("This change has already been applied or undone.")])
     if user is not None and not access.can_change_tree(user, change.federation):
         raise PermissionDenied
-    busy = TreeChange.objects.filter(federation=change.federation, status=Status.APPLYING).exclude(pk=change.pk)
-    if busy.exists():
-        raise ChangeConflict([_("Another change of this federation is being applied: try again when it is done.")])
+    busy = TreeChange.objects.filter(federation=change.federation, status__in=(Status.APPLYING, Status.UNDOING))
+    if busy.exclude(pk=change.pk).exists():
+        raise ChangeConflict(
+            [_("Another change of this federation is being applied or undone: try again when it is done.")]
+        )
     return change
 
 

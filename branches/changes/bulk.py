@@ -139,10 +139,7 @@ def move_group(applier, units, parent):
     day: their former placements kept, their paths and parent set. Returns (units, old
     parent's path, new parent's path) for ``carry_totals``."""
     old_parent_id = units[0].parent_id
-    old_parent_path = Organisation.objects.values_list("path", flat=True).get(pk=old_parent_id)
-    new_parent_path = Organisation.objects.values_list("path", flat=True).get(pk=parent.pk)
-    ids = [unit.pk for unit in units]
-    since = placement_starts(ids)
+    since = placement_starts([unit.pk for unit in units])
     Placement.objects.bulk_create(
         [
             Placement(
@@ -157,12 +154,21 @@ def move_group(applier, units, parent):
         ],
         batch_size=CHUNK,
     )
-    for part in chunks(ids):
+    return paths_moved(units, parent.pk)
+
+
+def paths_moved(units, parent_id):
+    """Set the parent and paths of ``units``, grassroots unions under one parent, to
+    ``parent_id``'s (no former placement kept: the caller says whether one is). Returns
+    (units, old parent's path, new parent's path), as ``signals.units_moved`` takes them."""
+    old_parent_path = Organisation.objects.values_list("path", flat=True).get(pk=units[0].parent_id)
+    new_parent_path = Organisation.objects.values_list("path", flat=True).get(pk=parent_id)
+    for part in chunks([unit.pk for unit in units]):
         Organisation.objects.filter(pk__in=part).update(
-            parent_id=parent.pk, path=Concat(Value(new_parent_path), Substr("path", len(old_parent_path) + 1))
+            parent_id=parent_id, path=Concat(Value(new_parent_path), Substr("path", len(old_parent_path) + 1))
         )
     for unit in units:
-        unit.parent_id = parent.pk
+        unit.parent_id = parent_id
         unit.path = new_parent_path + unit.path[len(old_parent_path) :]
     return units, old_parent_path, new_parent_path
 

@@ -239,12 +239,14 @@ def unit_todo(*, unit, resolutions, today=None):
 def filed_since(change, unit_ids):
     """Why ``change`` to the tree cannot be undone: reports of the units it touched (and
     of their subtrees) saved since it was applied were filed under the new structure."""
-    paths = list(Organisation.objects.filter(pk__in=unit_ids).values_list("path", flat=True))
-    if not paths:
+    rows = list(Organisation.objects.filter(pk__in=unit_ids).values_list("pk", "kind", "path"))
+    if not rows:
         return []
-    under = Q()
-    for path in paths:
-        under |= Q(organisation__path__startswith=path)
+    # A grassroots union has no subtree: found by its key (a change may move thousands).
+    under = Q(organisation_id__in=[pk for pk, kind, _path in rows if kind == Organisation.Kind.GRASSROOTS])
+    for _pk, kind, path in rows:
+        if kind != Organisation.Kind.GRASSROOTS:
+            under |= Q(organisation__path__startswith=path)
     count = MonthlyReport.objects.filter(under, updated_at__gte=change.updated_at).count()
     if not count:
         return []

@@ -29,8 +29,7 @@ def build(resolution):
     with reports over the year: figures approved and submitted, and task statuses."""
     province = resolution.organisation
     uppers = {
-        code: Organisation.objects.create(code=code, name=code, kind="upper_level", parent=province)
-        for code in "ABC"
+        code: Organisation.objects.create(code=code, name=code, kind="upper_level", parent=province) for code in "ABC"
     }
     sectors = ["public_agency", "state_enterprise", "non_state_enterprise"]
     units = {}
@@ -184,3 +183,61 @@ def test_a_large_change_is_checked_whole_before_any_step(resolution, settings):
     assert (change.status, change.lines_done) == (TreeChange.Status.DRAFT, 0)
     assert ledger_rows() == before
     assert not Placement.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_change_is_undone_in_steps_and_carries_on_after_a_failed_step(resolution, settings):
+    settings.UNIONPLAN_TODAY = datetime.date(2020, 9, 1)
+    province, uppers, units = build(resolution)
+    parents = dict(Organisation.objects.filter(code__in=MOVED).values_list("code", "parent_id"))
+    before = ledger_rows()
+    change = plan(province, MOVED, province.code)
+    with mock.patch.object(apply, "STEP", 2):
+        changes.change_apply(change)
+    change.refresh_from_db()
+    real = bulk.paths_moved
+    calls = []
+
+    def failing_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise DatabaseError("connection lost")
+        return real(*args, **kwargs)
+
+    # Steps of two moves, last first: U7 and U5 (back to C and B: two groups), then U4 U3
+    # (back to B: it fails), then U1 U0.
+    with mock.patch.object(apply, "STEP", 2), mock.patch.object(bulk, "paths_moved", failing_third):
+        with pytest.raises(DatabaseError):
+            changes.change_undo(change)
+    change.refresh_from_db()
+    assert (change.status, change.lines_done) == (TreeChange.Status.UNDOING, 2)
+    assert Organisation.objects.get(code="U7").parent_id == uppers["C"].pk
+    assert Organisation.objects.get(code="U4").parent_id == province.pk
+    # Taken back so far is counted exactly, in both views: the totals equal a recount.
+    halfway = ledger_rows()
+    recount.rebuild(resolution)
+    assert ledger_rows() == halfway
+    # Another change of the federation waits until this one is undone.
+    with pytest.raises(ValidationError):
+        changes.change_apply(plan(province, ["U8"], "A", number="13/QĐ"))
+
+    with mock.patch.object(apply, "STEP", 2):
+        changes.change_undo(change)
+    change.refresh_from_db()
+    assert change.status == TreeChange.Status.UNDONE
+    assert dict(Organisation.objects.filter(code__in=MOVED).values_list("code", "parent_id")) == parents
+    assert not Placement.objects.filter(change=change).exists()
+    assert ledger_rows() == before
+
+
+@pytest.mark.django_db
+def test_a_change_being_undone_says_so_and_offers_to_carry_on(client, resolution, settings, superuser):
+    settings.UNIONPLAN_TODAY = datetime.date(2020, 9, 1)
+    province, uppers, units = build(resolution)
+    change = plan(province, MOVED, province.code)
+    changes.change_apply(change)
+    TreeChange.objects.filter(pk=change.pk).update(status=TreeChange.Status.UNDOING, lines_done=2)
+    client.force_login(superuser)
+    page = client.get(f"/tree/changes/{change.pk}/").content.decode()
+    assert "Đang hoàn tác: đã đưa 2 đơn vị về chỗ cũ." in page
+    assert "Tiếp tục hoàn tác thay đổi này" in page
