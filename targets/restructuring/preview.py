@@ -9,12 +9,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from branches import changes
-from branches.models import Organisation, TreeChange, TreeChangeLine, path_ids
+from branches.models import Organisation, Placement, TreeChange, TreeChangeLine, path_ids
+from targets.reporting.ledger.models import SHIFTS
 from targets.resolution.allocations import Allocation
 from targets.resolution.models import Resolution
 from targets.rollup.completeness import reported_so_far
 from targets.rollup.figures import Structure
 from targets.rollup.progress import achieved_values
+from unionplan.private_tables import private_copies
+
+# What an officer's report locks while it is saved (its unit's row, the totals above it) and
+# what a change writes in bulk: the preview writes its own copies (``private_copies``).
+PREVIEWED_TABLES = [Organisation, Placement, *SHIFTS, *SHIFTS.values()]
 
 
 @dataclass
@@ -110,7 +116,7 @@ def preview_change(change, month=None, max_holders=40):
     )
     errors, lines, after = [], [], {}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), private_copies(PREVIEWED_TABLES):
             changes.change_apply(change)
             lines = list(
                 TreeChangeLine.objects.filter(change=change)
