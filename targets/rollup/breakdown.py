@@ -17,6 +17,7 @@ from .figures import (
     Structure,
     branch_prefix,
     competition_ranks,
+    counted_units,
     eligible_figures_q,
     figure_aggregates,
     founded_q,
@@ -98,15 +99,11 @@ def eligible_by_branch(resolution, component, scope, month, structure=Structure.
     eligible (``scope_eligible``)."""
     if not component.needs_eligible_units:
         return {}
-    day = resolution.month_end(month)
-    if structure == Structure.MONTHLY:
-        units, path = Organisation.objects.under_on(scope, day).exclude(pk=scope.pk), "path_then"
-    else:
-        units, path = Organisation.objects.under(scope, include_self=False), "path"
+    units = counted_units(scope, resolution, month, structure).exclude(pk=scope.pk)
     return dict(
-        units.active_on(day)
+        units.active_on(resolution.month_end(month))
         .filter(component.eligible_units_q())
-        .values(branch=branch_prefix(scope, path))
+        .values(branch=branch_prefix(scope, "path_then"))
         .annotate(n=Count("pk"))
         .order_by()
         .values_list("branch", "n")
@@ -124,9 +121,10 @@ def eligible_by_branch_of(resolution, components, scope, month):
     thresholds = sorted({c.min_workforce for c in needing if c.min_workforce})
     bands = {f"w{t}": Case(When(workforce__gte=t, then=Value(True)), default=Value(False)) for t in thresholds}
     groups = list(
-        Organisation.objects.under(scope, include_self=False)
+        counted_units(scope, resolution, month)
+        .exclude(pk=scope.pk)
         .active_on(resolution.month_end(month))
-        .values("kind", "sector", branch=branch_prefix(scope, "path"), **bands)
+        .values("kind", "sector", branch=branch_prefix(scope, "path_then"), **bands)
         .annotate(n=Count("pk"))
         .order_by()
     )

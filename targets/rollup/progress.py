@@ -14,6 +14,7 @@ from .figures import (
     ACHIEVED_FIELD,
     Measure,
     Structure,
+    counted_units,
     eligible_figures_q,
     figure_aggregates,
     founded_by_q,
@@ -169,11 +170,7 @@ def eligible_counts(resolution, scope, components, month, structure=Structure.CU
     day = resolution.month_end(month)
     thresholds = sorted({c.min_workforce for c in components if c.min_workforce})
     bands = {f"w{t}": Case(When(workforce__gte=t, then=Value(True)), default=Value(False)) for t in thresholds}
-    units = (
-        Organisation.objects.under_on(scope, day)
-        if structure == Structure.MONTHLY
-        else Organisation.objects.under(scope)
-    )
+    units = counted_units(scope, resolution, month, structure)
     groups = list(units.active_on(day).values("kind", "sector", **bands).annotate(n=Count("pk")).order_by())
     counts = {}
     for c in components:
