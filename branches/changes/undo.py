@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from .. import access, signals, undoing
 from ..models import Organisation, Placement, TreeChange, TreeChangeLine, User
+from . import handover
 from .apply import _locked_units
 from .common import ChangeRefused
 
@@ -91,6 +92,7 @@ def change_undo(change, *, user=None):
             raise ChangeRefused([_("%(unit)s has officers now: it cannot be taken back.") % {"unit": unit.name}])
         Placement.objects.filter(unit=unit).delete()
         unit.delete()
+    handover.discard(change)
     # The placements the change and its undoing wrote cancel out: the units were where they are.
     Placement.objects.filter(change=change).delete()
     change.status = TreeChange.Status.UNDONE
