@@ -13,7 +13,8 @@ from django.urls import reverse
 from branches import changes
 from branches.changes import Step
 from branches.models import Organisation, TreeChange, User
-from targets.models import Resolution
+from targets.models import MonthlyReport, Resolution
+from targets.reporting import services
 from targets.reporting.ledger.check import check_totals
 from targets.resolution.copying import copy_resolution
 from targets.resolution.loading import load_resolution
@@ -142,7 +143,11 @@ def test_after_the_hand_over_each_year_counts_its_own_tree(resolution, tree, use
     # December 2020, filed after the hand-over, counts for Kiên Giang's 2020 resolution.
     officer, reviewer = (User.objects.get(pk=users[name].pk) for name in ("firm", "rach_gia"))
     assert resolution in Resolution.objects.visible_to(officer)
-    file_members(resolution, officer, firm, 12, 6, approver=reviewer)
+    report = file_members(resolution, officer, firm, 12, 6)
+    # It waits for An Giang's staff (who answer for Kiên Giang's year) and for its upper level.
+    assert report in MonthlyReport.objects.awaiting_review_by(ag["root"])
+    assert report in MonthlyReport.objects.awaiting_review_by(Organisation.objects.get(pk=tree["rach_gia"].pk))
+    services.report_approve(report=report, user=reviewer)
     assert achieved(resolution, tree["province"]) == 4 + 3 + 5 + 6
     assert achieved(resolution, tree["rach_gia"], structure=MONTHLY) == 4 + 5 + 6
     assert achieved(ag["resolution"], ag["root"]) == 7
