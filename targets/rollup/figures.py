@@ -131,6 +131,16 @@ def counted_units(scope, resolution, month, structure=Structure.CURRENT):
     return Organisation.objects.under_on(scope, day)
 
 
+def counted_q(scope, resolution, month, structure=Structure.CURRENT, prefix=""):
+    """Q over organisations (``prefix``: the lookup to them) of ``counted_units``: the scope's
+    subtree by its path in a year in progress (the tree's index), else the units then."""
+    day = counted_day(resolution, month, structure)
+    if structure != Structure.MONTHLY and _live(day):
+        return Q(**{f"{prefix}path__startswith": scope.path})
+    units = Organisation.objects.under_on(scope, day).order_by().values("pk")
+    return Q(**{f"{prefix}pk__in": units})
+
+
 def children_counted(scope, resolution, month, structure=Structure.CURRENT):
     """The ids of the children of ``scope`` on ``counted_day``; None for today's children
     (the tree as it is on that day: no query)."""

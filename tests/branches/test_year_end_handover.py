@@ -158,13 +158,28 @@ def test_after_the_hand_over_each_year_counts_its_own_tree(resolution, tree, use
     assert not check_totals().differences
 
 
-def test_an_giang_s_staff_keep_kien_giang_s_year(client, resolution, tree, an_giang, merger, settings):
+def test_an_giang_s_staff_keep_kien_giang_s_year(client, resolution, tree, users, an_giang, merger, settings):
+    """After the hand-over, An Giang's staff and Kiên Giang's former staff (who followed) read
+    Kiên Giang's 2020 dashboards, completeness, tasks and exports in both views; a grassroots
+    officer of An Giang does not."""
+    today(settings, 2020, 12, 10)
+    file_members(resolution, users["firm"], tree["firm"], 11, 5, approver=users["rach_gia"])
     today(settings, 2021, 1, 5)
     changes.apply_due_changes()
-    client.force_login(an_giang["staff"])
-    for structure in (CURRENT, MONTHLY):
-        params = {"resolution": resolution.pk, "month": 12, "structure": structure}
-        page = client.get(reverse("dashboard-unit", args=[tree["province"].pk]), params)
-        assert page.status_code == 200
-        page = client.get(reverse("dashboard-completeness"), {**params, "unit": tree["province"].pk})
-        assert page.status_code == 200
+    federation = tree["province"]
+    for user in (an_giang["staff"], User.objects.get(pk=users["province"].pk)):
+        assert user.organisation == an_giang["root"]
+        client.force_login(user)
+        for structure in (CURRENT, MONTHLY):
+            params = {"resolution": resolution.pk, "year": 2020, "month": 11, "structure": structure}
+            page = client.get(reverse("dashboard-unit", args=[federation.pk]), params)
+            assert page.status_code == 200
+            assert page.context["resolution"] == resolution
+            for name in ("dashboard-completeness", "dashboard-tasks"):
+                page = client.get(reverse(name), {**params, "unit": federation.pk})
+                assert page.status_code == 200, name
+            export = {**params, "unit": federation.pk, "_export": "xlsx", "table": "units"}
+            page = client.get(reverse("dashboard-completeness"), export)
+            assert page.status_code == 200
+    client.force_login(an_giang["firm_officer"])
+    assert client.get(reverse("dashboard-unit", args=[federation.pk]), {"year": 2020}).status_code == 404
