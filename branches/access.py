@@ -117,11 +117,13 @@ def resolution_issuers(user):
     unit = _officer_unit(user)
     if unit is None or not user.role:
         return Organisation.objects.none()
-    # And its ancestors where it sat before a move: a unit handed to another federation on
-    # 1 January still reports its last year against its former federation's resolution.
-    former = Placement.objects.filter(unit=unit, path__startswith=OuterRef("path"))
+    # And the federations it sat under before a move: a unit handed to another federation on
+    # 1 January still reports its last year against its former federation's resolution (a
+    # subquery over the federations, by the index on the kind).
+    placed = Placement.objects.filter(unit=unit, path__startswith=OuterRef("path"))
+    former = Organisation.objects.filter(kind=Organisation.Kind.PROVINCE).filter(Exists(placed)).values("pk")
     return Organisation.objects.filter(
-        Q(pk__in=path_ids(unit.path)) | Q(pk__in=merged_federations(user)) | Exists(former)
+        Q(pk__in=path_ids(unit.path)) | Q(pk__in=merged_federations(user)) | Q(pk__in=former)
     )
 
 
