@@ -193,7 +193,7 @@ def founded_counts(resolution, scope, components, month):
     if not founded:
         return {}
     counts = (
-        Organisation.objects.under(scope)
+        counted_units(scope, resolution, month)
         .filter(founded_by_q(resolution, month))
         .aggregate(**{f"c{c.pk}": Count("pk", filter=founded_q(c, resolution, month)) for c in founded})
     )
@@ -317,7 +317,7 @@ def cumulative_by_month(resolution, component, scope, month, structure=Structure
     months = range(1, month + 1)
     if component.measure == Measure.UNITS_FOUNDED:
         counts = (
-            Organisation.objects.under(scope)
+            counted_units(scope, resolution, month)
             .filter(founded_by_q(resolution, month))
             .aggregate(**{f"m{m}": Count("pk", filter=founded_q(component, resolution, m)) for m in months})
         )
