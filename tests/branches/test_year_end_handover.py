@@ -110,6 +110,12 @@ def test_no_other_move_crosses_federations(tree, an_giang, merger, settings):
     early = plan(tree["province"], Step("move", units=["RG"], to="AG"), day=datetime.date(2020, 9, 1))
     with pytest.raises(changes.ChangeRefused):
         changes.change_apply(early)
+    # Nor on the hand-over's day by another decision than the merger's hand-over.
+    today(settings, 2021, 1, 2)
+    other = plan(an_giang["root"], Step("move", units=["HT"], to="AG"), day=datetime.date(2021, 1, 1), number="9/QĐ")
+    with pytest.raises(changes.ChangeRefused) as refused:
+        changes.change_apply(other)
+    assert "thuộc liên đoàn khác" in refused.value.messages[0]
 
 
 def test_after_the_hand_over_each_year_counts_its_own_tree(resolution, tree, users, an_giang, merger, settings):
