@@ -23,12 +23,12 @@ Views apply these through ``visible_units`` (``unit_reach`` for rows of units) a
 import operator
 from functools import reduce
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from unionplan import clock
 from unionplan.queries import AmongIds
 
-from .models import Organisation, TreeChange, User, path_ids
+from .models import Organisation, Placement, TreeChange, User, path_ids
 
 REVIEWER_ROLES = {User.Role.UPPER_LEVEL_OFFICER, User.Role.PROVINCIAL_STAFF}
 
@@ -117,7 +117,14 @@ def resolution_issuers(user):
     unit = _officer_unit(user)
     if unit is None or not user.role:
         return Organisation.objects.none()
-    return Organisation.objects.filter(Q(pk__in=path_ids(unit.path)) | Q(pk__in=merged_federations(user)))
+    # And the federations it sat under before a move: a unit handed to another federation on
+    # 1 January still reports its last year against its former federation's resolution (a
+    # subquery over the federations, by the index on the kind).
+    placed = Placement.objects.filter(unit=unit, path__startswith=OuterRef("path"))
+    former = Organisation.objects.filter(kind=Organisation.Kind.PROVINCE).filter(Exists(placed)).values("pk")
+    return Organisation.objects.filter(
+        Q(pk__in=path_ids(unit.path)) | Q(pk__in=merged_federations(user)) | Q(pk__in=former)
+    )
 
 
 def can_close_year(user, federation):

@@ -422,6 +422,16 @@ class TreeChange(models.Model):
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     lines_done = models.PositiveIntegerField(_("lines applied"), default=0)
+    # The merger of a federation whose units this change hands to the successor on the first
+    # day of the next year (``changes.handover``): planned by the merger, cancelled by its undoing.
+    handover_of = models.ForeignKey(
+        "self",
+        verbose_name=_("hand-over of the merger"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handovers",
+    )
     # When the row was last written (the real moment, not the app's clock): reports saved
     # since it was applied mean something was filed under the new structure.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

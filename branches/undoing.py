@@ -44,12 +44,14 @@ def reach(change):
 
 
 def later_changes(change):
-    """The changes applied after ``change``, and those planned."""
+    """The changes applied after ``change``, and those planned (not its own hand-over while
+    planned: undoing a merger discards it)."""
     applied_after = Q(status=TreeChange.Status.APPLIED) & (
         Q(applied_at__gt=change.applied_at) | Q(effective_on__gt=change.effective_on)
     )
     planned = Q(status=TreeChange.Status.PLANNED)
-    return TreeChange.objects.exclude(pk=change.pk).filter(applied_after | planned)
+    own_handover = Q(handover_of=change, status=TreeChange.Status.PLANNED)
+    return TreeChange.objects.exclude(pk=change.pk).exclude(own_handover).filter(applied_after | planned)
 
 
 def in_the_way(change):

@@ -428,4 +428,5 @@ class ExportFileAdmin(ReadOnlyAdmin):
     exclude = ["content"]
     list_select_related = ["requested_by"]
 
+
 from .api import admin as api_admin  # noqa: E402,F401  (registers the API tokens)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from .. import signals
 from ..models import Organisation, Placement, TreeChangeLine, User, path_ids
-from . import bulk
+from . import bulk, handover
 from .common import _day, federation_of
 
 Kind = TreeChangeLine.Kind
@@ -38,6 +38,7 @@ class _Applier:
         # Checking a change before it applies in steps: the moves of grassroots unions in
         # bulk are made in the tree only (their totals are carried when the steps run).
         self.tree_only = tree_only
+        self._handover = False  # the merged federation and successor of a hand-over, read once
 
     def refuse(self, message, **params):
         self.errors.append(message % params if params else message)
@@ -91,7 +92,7 @@ class _Applier:
                 parent=parent.name,
             )
             return False
-        if self.federation(parent) != self.federation(unit):
+        if self.federation(parent) != self.federation(unit) and not self.hands_over(unit, parent):
             self.refuse(
                 _(
                     "%(unit)s cannot move to %(parent)s, in another federation: its reports of the year count "
@@ -103,6 +104,12 @@ class _Applier:
             )
             return False
         return True
+
+    def hands_over(self, unit, parent):
+        """The merger's hand-over moving ``unit`` to the successor (``handover.allows``)."""
+        if self._handover is False:
+            self._handover = handover.merged(self.change)
+        return handover.allows(self._handover, unit, parent, self.day)
 
     def save(self, unit):
         unit.effective_on, unit.tree_change = self.day, self.change
@@ -249,6 +256,9 @@ class _Applier:
                     line.officers_moved = officers
                     line.save(update_fields=["officers_moved"])
                 self.save(unit)
+                if target is not None and target.kind == Level.PROVINCE:
+                    # Its units come under the successor on 1 January of the next year.
+                    handover.plan(self.change, unit, target, self.user)
                 return
             self.hand_over(line, unit, [(target, 100)] if target is not None else [])
         elif kind == Kind.SPLIT:

@@ -21,7 +21,7 @@ from unionplan import clock
 
 from .. import access
 from ..models import Organisation, TreeChange, TreeChangeLine
-from . import bulk
+from . import bulk, handover
 from .applier import _Applier
 from .common import ChangeConflict, ChangeRefused, version
 
@@ -98,6 +98,8 @@ def _start(change, user, expected_version, statuses):
         raise ChangeConflict(
             [_("Another change of this federation is being applied or undone: try again when it is done.")]
         )
+    if change.handover_of_id and change.status == Status.PLANNED:
+        handover.refresh(change)  # the merged federation's units as they are on its day
     return change
 
 

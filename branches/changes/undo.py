@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from .. import access, signals, undoing
 from ..models import Organisation, Placement, TreeChange, TreeChangeLine, User
 from . import apply as stepping
-from . import bulk
+from . import bulk, handover
 from .apply import _locked_units
 from .common import ChangeConflict, ChangeRefused
 
@@ -175,6 +175,7 @@ def _undo_at_once(change, user, skip=frozenset()):
             raise ChangeRefused([_("%(unit)s has officers now: it cannot be taken back.") % {"unit": unit.name}])
         Placement.objects.filter(unit=unit).delete()
         unit.delete()
+    handover.discard(change)
     # The placements the change and its undoing wrote cancel out: the units were where they are.
     Placement.objects.filter(change=change).delete()
     change.status = TreeChange.Status.UNDONE

@@ -195,7 +195,7 @@ class ComponentDashboardView(DashboardMixin, TablesExportMixin, TemplateView):
 
     @cached_property
     def filterset(self):
-        units = children_with_report_status(self.resolution, self.scope, self.month)
+        units = children_with_report_status(self.resolution, self.scope, self.month, self.structure)
         return BranchFilter(self.request.GET, queryset=units, request=self.request)
 
     @cached_property

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organisation
 from targets.dashboards.columns import figure_text, share_text
 from targets.dashboards.verdicts import catch_up_text
-from targets.rollup.breakdown import branch_progress, eligible_by_branch_of, furthest_behind
+from targets.rollup.breakdown import branch_progress, children_units, eligible_by_branch_of, furthest_behind
 from targets.rollup.completeness import completeness, unreported_units
+from targets.rollup.figures import children_counted
 from targets.rollup.pace import Status
 from targets.rollup.progress import headline, same_period_last_year, scope_progress
 from targets.rollup.tasks import NarrativesNewestFirst, task_narratives, task_summary
@@ -239,7 +240,8 @@ def branches_behind(resolution, scope, month, behind):
     allocation's pace ("LĐLĐ huyện A (thiếu 120)")."""
     if scope.is_grassroots:
         return []
-    children = list(Organisation.objects.filter(parent=scope).order_by("path"))
+    # The children on the resolution's year end (``counted_day``): a closed year's as they were.
+    children = list(children_units(scope, children_counted(scope, resolution, month)).order_by("path"))
     if not children:
         return []
     # A child's pace against its own allocation needs its eligible units only for a share or

@@ -8,7 +8,10 @@ November; the tree changes under them as decisions, applied by ``branches.change
 - 1 July: the ward union of Rạch Giá is founded, the upper levels are ended and their
   grassroots unions handed to the provincial federation (one decision);
 - 1 July: the Kiên Giang federation merges into An Giang's;
-- 27 August: Rạch Giá's former grassroots unions move to the ward union.
+- 27 August: Rạch Giá's former grassroots unions move to the ward union;
+- 1 January 2026: the merger's hand-over (planned by the merger, applied on its day): the
+  former Kiên Giang units come under An Giang, expected against its 2026 resolution (a copy
+  of its 2025 one, figures to be set). Play it with ``make run DEMO_TODAY=2026-01-05``.
 Reports stay with the units that filed them; the running totals are counted once at the end
 (both views). Play it with ``make run DEMO_TODAY=2025-12-03``."""
 
@@ -25,6 +28,7 @@ from branches.management.demo import DEMO_PASSWORD, demo_email
 from branches.models import Organisation, User
 from targets.reporting.ledger import recount
 from targets.reporting.models import MonthlyReport, ReportFigure
+from targets.resolution.copying import copy_resolution
 from targets.resolution.loading import load_resolution
 
 RESOLUTION_2020 = Path(__file__).resolve().parent.parent / "data" / "resolution-2020-kien-giang.json"
@@ -170,8 +174,14 @@ def load_demo_2025():
     )
     _reports(kg, kg_units, rng)
     _reports(ag, ag_units, rng)
+    # The next year there is one federation: An Giang's 2026 resolution, which the units of
+    # Kiên Giang's join on 1 January (the merger's hand-over, planned).
+    copy_resolution(ag, 2026)
     recount.rebuild()
-    return f"demo 2025: {len(kg_units) + len(ag_units)} grassroots unions, 4 decisions, reports January–November"
+    return (
+        f"demo 2025: {len(kg_units) + len(ag_units)} grassroots unions, 4 decisions, reports January–November, "
+        "hand-over planned for 01/01/2026"
+    )
 
 
 def _user(username, code, role, first, last):

@@ -55,10 +55,15 @@ class MonthlyReportQuerySet(models.QuerySet):
         """The reviewer's inbox: submitted reports (first submissions, resubmissions after a
         return, corrections of approved reports) of the units below ``unit``, against the
         resolutions ``unit``'s federation issued, any month and year, oldest first; for a
-        federation, those of the federations merged into it too (``access.review_scopes``)."""
+        federation, those of the federations merged into it too (``access.review_scopes``),
+        including their units' last year's reports after the hand-over."""
         scopes = Q()
         for scope in access.review_scopes(unit):
             scopes |= Q(organisation__path__startswith=scope.path, resolution__in=Resolution.objects.for_unit(scope))
+            if scope.pk != unit.pk:
+                # A merged federation's own resolutions, whose units were under it at their year
+                # end: wherever they are now (handed to ``unit`` on 1 January after the merger).
+                scopes |= Q(resolution__organisation=scope)
         return self.submitted().filter(scopes).exclude(organisation=unit).order_by("submitted_at", "pk")
 
 

@@ -7,12 +7,13 @@ data file loaded by ``manage.py load_resolution``.
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat, LPad
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from branches import access
-from branches.models import Organisation, path_ids
+from branches.models import Organisation, Placement, path_ids
 from unionplan import clock
 
 from . import counting, signals
@@ -28,12 +29,23 @@ class ResolutionQuerySet(models.QuerySet):
         return self.filter(year=year)
 
     def for_unit(self, unit):
-        """Resolutions issued by ``unit`` or one of its ancestors (those it reports against)."""
+        """Resolutions ``unit`` reports against: those whose issuer was the unit or one of its
+        ancestors at the resolution's year end (``Resolution.tree_day``)."""
         return self.for_path(unit.path)
 
     def for_path(self, path):
-        """``for_unit`` for the unit at ``path`` (where it is, or was before a move)."""
-        return self.filter(organisation_id__in=path_ids(path))
+        """``for_unit`` for the unit at ``path`` (where it is, or was before a move). The year-end
+        rule: for a year the unit's former placement (``Placement``) covers the 31 December of,
+        the issuers on that placement's path; for the years since its last move, those on
+        ``path`` (one query: the placements are read by subqueries, a unit has few)."""
+        ids = path_ids(path)
+        if not ids:
+            return self.none()
+        placements = Placement.objects.filter(unit_id=ids[-1], until__year__gt=OuterRef("year"))
+        segment = Concat(LPad(Cast(OuterRef("organisation_id"), CharField()), 9, Value("0")), Value("/"))
+        began = Q(since__isnull=True) | Q(since__year__lte=OuterRef("year"))
+        covering = placements.filter(began, path__contains=segment)
+        return self.filter((Q(organisation_id__in=ids) & ~Exists(placements)) | Exists(covering))
 
     def visible_to(self, user):
         """Resolutions ``user`` may see: their own federation's (``access.resolution_issuers``)."""

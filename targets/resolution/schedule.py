@@ -9,8 +9,19 @@ from django.utils import timezone
 from unionplan import clock
 
 
+def year_end(year):
+    """31 December of ``year``: the day whose tree a resolution of that year is counted over."""
+    return datetime.date(year, 12, 31)
+
+
 class ResolutionCalendar:
     """The months of a resolution's year (``year``) and its reports' due day (``report_due_day``)."""
+
+    @property
+    def tree_day(self):
+        """The year-end rule: a resolution counts its units under the tree as it was at its
+        year end (for a year in progress, today's tree: changes never apply ahead)."""
+        return year_end(self.year)
 
     def has_ended(self, today=None):
         return (today or clock.today()).year > self.year

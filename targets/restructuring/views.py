@@ -159,7 +159,8 @@ def unit_timeline(request, unit_pk):
         raise Http404(_("No such union."))
     changes.apply_due_changes()
     lines = (
-        TreeChangeLine.objects.filter(Q(unit=unit) | Q(target=unit))
+        # Its own lines, and for a merged federation the hand-over of its units.
+        TreeChangeLine.objects.filter(Q(unit=unit) | Q(target=unit) | Q(change__handover_of__lines__unit=unit))
         .exclude(change__status=TreeChange.Status.DRAFT)
         .select_related("change", "change__applied_by", "unit", "target", "previous_parent")
         .order_by("change__effective_on", "change__pk", "order")

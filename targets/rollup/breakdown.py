@@ -6,8 +6,8 @@ from django.db.models import Case, Count, F, Value, When
 from django.db.models.functions import Coalesce
 
 from branches import census
-from branches.models import Organisation
-from targets.reporting.ledger.models import TOTAL_FIELDS
+from branches.models import Organisation, path_segment
+from targets.reporting.models import ReportFigure
 from targets.resolution.allocations import Allocation
 from targets.resolution.models import TargetComponent
 
@@ -17,13 +17,15 @@ from .figures import (
     Measure,
     Structure,
     branch_prefix,
+    children_counted,
+    children_q,
     competition_ranks,
+    counted_units,
     eligible_figures_q,
     figure_aggregates,
     founded_q,
     ledger_totals,
     measure_values,
-    reported_figures,
 )
 from .pace import (
     LINEAR,
@@ -99,16 +101,12 @@ def eligible_by_branch(resolution, component, scope, month, structure=Structure.
     eligible (``scope_eligible``)."""
     if not component.needs_eligible_units:
         return {}
-    day = resolution.month_end(month)
-    if structure == Structure.MONTHLY:
-        units, path = Organisation.objects.under_on(scope, day).exclude(pk=scope.pk), "path_then"
-    else:
-        units, path = Organisation.objects.under(scope, include_self=False), "path"
+    units = counted_units(scope, resolution, month, structure).exclude(pk=scope.pk)
     return dict(
         census.rows(
-            units.active_on(day)
+            units.active_on(resolution.month_end(month))
             .filter(component.eligible_units_q())
-            .values(branch=branch_prefix(scope, path))
+            .values(branch=branch_prefix(scope, "path_then"))
             .annotate(n=Count("pk"))
             .order_by()
             .values_list("branch", "n")
@@ -127,9 +125,10 @@ def eligible_by_branch_of(resolution, components, scope, month):
     thresholds = sorted({c.min_workforce for c in needing if c.min_workforce})
     bands = {f"w{t}": Case(When(workforce__gte=t, then=Value(True)), default=Value(False)) for t in thresholds}
     groups = census.rows(
-        Organisation.objects.under(scope, include_self=False)
+        counted_units(scope, resolution, month)
+        .exclude(pk=scope.pk)
         .active_on(resolution.month_end(month))
-        .values("kind", "sector", branch=branch_prefix(scope, "path"), **bands)
+        .values("kind", "sector", branch=branch_prefix(scope, "path_then"), **bands)
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -163,12 +162,15 @@ def branch_progress(
     has an allocation). ``profile``: the rhythm the expectation follows; ``eligible``: the
     ``eligible_by_branch`` already read. A fixed number of queries whatever the number of units."""
     closed = resolution.is_closed(month)
-    branch = branch_prefix(scope, f"{ORG}__path")
+    # The scope's children on the day its units are counted on (``counted_day``), each keyed
+    # by its path under the scope then (``branch_key``).
+    children = children_counted(scope, resolution, month, structure)
     if component.measure == Measure.UNITS_FOUNDED:
         founded = (
-            Organisation.objects.under(scope, include_self=False)
+            counted_units(scope, resolution, month)
+            .exclude(pk=scope.pk)
             .filter(founded_q(component, resolution, month))
-            .values(branch=branch_prefix(scope, "path"))
+            .values(branch=branch_prefix(scope, "path_then"))
             .annotate(n=Count("pk"))
             .order_by()
         )
@@ -177,45 +179,40 @@ def branch_progress(
         # Children that keep running totals are read from them; grassroots children (leaves,
         # as many as the scope has direct children) from their own figures.
         rows = (
-            reported_figures(resolution, scope, month)
-            .filter(component=component, report__organisation__parent=scope)
+            ReportFigure.objects.filter(report__resolution=resolution, report__month__lte=month)
+            .filter(children_q(scope, children, f"{ORG}__"), component=component)
             .filter(report__organisation__kind=Organisation.Kind.GRASSROOTS)
             .filter(eligible_figures_q([component]))
-            .values(branch=branch)
+            .values(ORG)
             .annotate(**figure_aggregates())
             .order_by()
         )
-        values = {row["branch"]: measure_values(component, row) for row in rows}
-        if structure == Structure.MONTHLY:
-            # As it was: each child keeping totals with what its subtree reported while under it.
-            totals = ledger_totals(month, [component], structure, organisation__parent=scope, by_organisation=True)
-            paths = dict(Organisation.objects.filter(parent=scope).values_list("pk", "path"))
-            values |= {
-                paths[r["organisation"]]: measure_values(component, r) for r in totals if r["organisation"] in paths
-            }
-        else:
-            totals = ledger_totals(month, [component], organisation__parent=scope, by_organisation=True).values(
-                "organisation__path", *TOTAL_FIELDS
-            )
-            values |= {row["organisation__path"]: measure_values(component, row) for row in totals}
+        values = {branch_key(scope, row[ORG]): measure_values(component, row) for row in rows}
+        # As it was: each child keeping totals with what its subtree reported while under it.
+        totals = ledger_totals(
+            month, [component], structure, by_organisation=True, organisation__in=children_units(scope, children)
+        )
+        values |= {branch_key(scope, r["organisation"]): measure_values(component, r) for r in totals}
     if eligible is None:
         eligible = eligible_by_branch(resolution, component, scope, month, structure)
     if component.figure_kind == TargetComponent.FigureKind.ALL_ELIGIBLE:
         figures = None
     else:
-        figures = dict(
-            Allocation.objects.filter(component=component, organisation__parent=scope).values_list(
-                "organisation__path", "figure"
-            )
-        )
+        figures = {
+            branch_key(scope, pk): figure
+            for pk, figure in Allocation.objects.filter(
+                children_q(scope, children, "organisation__"), component=component
+            ).values_list("organisation_id", "figure")
+        }
         if component.is_share:
             # A percentage applies to every unit that was not given a percentage of its own.
             figures = {path: figures.get(path, component.figure) for path, n in eligible.items() if n} | figures
     result = []
     for unit in units:
-        achieved, pending = values.get(unit.path, (0, 0))
-        n_eligible = eligible.get(unit.path, 0)
-        figure = (n_eligible or None) if figures is None else figures.get(unit.path)
+        key = branch_key(scope, unit.pk)
+        achieved, pending = values.get(key, (0, 0))
+        n_eligible = eligible.get(key, 0)
+        figure = (n_eligible or None) if figures is None else figures.get(key)
         result.append(
             BranchProgress(
                 unit=unit,
@@ -245,7 +242,7 @@ def branch_progress(
         scores = {path: v[0] for path, v in values.items()}
     ranks = competition_ranks(scores)
     for row in result:
-        row.rank = ranks.get(row.unit.path)
+        row.rank = ranks.get(branch_key(scope, row.unit.pk))
     return result
 
 
@@ -256,11 +253,24 @@ def furthest_behind(rows, limit=10):
     return behind[:limit]
 
 
-def children_with_report_status(resolution, scope, month):
-    """The children of ``scope`` with ``report_status``: the status of their report for
-    ``month`` ("" when they have none), ready for filtering."""
+def branch_key(scope, unit_id):
+    """The path under ``scope`` of its child ``unit_id`` (then: on the day counted), the key
+    of the child's figures (``branch_prefix``)."""
+    return scope.path + path_segment(unit_id)
+
+
+def children_units(scope, ids):
+    """The children ``children_counted`` gave, as a queryset of organisations."""
+    return Organisation.objects.filter(children_q(scope, ids))
+
+
+def children_with_report_status(resolution, scope, month, structure=Structure.CURRENT):
+    """The children of ``scope`` on the day its units are counted on (``counted_day``) with
+    ``report_status``: the status of their report for ``month`` ("" when they have none),
+    ready for filtering."""
+    children = children_units(scope, children_counted(scope, resolution, month, structure))
     return (
-        with_month_report(Organisation.objects.filter(parent=scope), resolution, month)
+        with_month_report(children, resolution, month)
         .annotate(report_status=Coalesce(F("month_report__status"), Value("")))
         .select_related("parent")
     )

@@ -6,12 +6,12 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Te
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Organisation, children_on_q
+from branches.models import Organisation, path_segment
 from targets.reporting.ledger.models import ReportingShift, ReportingTotal
 from targets.reporting.models import MonthlyReport
 from unionplan import clock
 
-from .figures import REPORTED, Structure, branch_prefix, keeps_totals
+from .figures import REPORTED, Structure, branch_prefix, children_counted, children_q, counted_units, keeps_totals
 from .pace import percent_of
 
 
@@ -40,14 +40,10 @@ def with_month_report(queryset, resolution, month):
 def expected_reporters(resolution, scope, month, structure=Structure.CURRENT):
     """Units under ``scope`` (itself included) expected to report ``month``: founded by the
     end of the month and not dissolved by then. Annotated with their report of that month.
-    As it was: the units under ``scope`` at the month's end."""
-    day = resolution.month_end(month)
-    units = (
-        Organisation.objects.under_on(scope, day)
-        if structure == Structure.MONTHLY
-        else Organisation.objects.under(scope)
-    )
-    return with_month_report(units.active_on(day), resolution, month)
+    As it was: the units under ``scope`` at the month's end; in today's view, at the
+    resolution's year end (``counted_units``)."""
+    units = counted_units(scope, resolution, month, structure)
+    return with_month_report(units.active_on(resolution.month_end(month)), resolution, month)
 
 
 @dataclass
@@ -91,25 +87,26 @@ def _counted_from_reports(resolution, scope, month, units=None, structure=Struct
     units_expected = expected_reporters(resolution, scope, month, structure)
     if units is not None:
         units_expected = units_expected.filter(units)
-    path = "path_then" if structure == Structure.MONTHLY else "path"
-    rows = units_expected.values(branch=branch_prefix(scope, path)).annotate(**aggregates).order_by()
+    rows = units_expected.values(branch=branch_prefix(scope, "path_then")).annotate(**aggregates).order_by()
     return {row.pop("branch"): row for row in rows}
 
 
-def _counted_from_totals(resolution, scope, month, structure=Structure.CURRENT):
-    """The same per child of ``scope`` that keeps totals, from its ``ReportingTotal`` row
-    (one query, whatever the size of the subtrees; two as it was)."""
+def _counted_from_totals(resolution, scope, month, structure=Structure.CURRENT, children=None):
+    """The same per child of ``scope`` that keeps totals (``children``: a Q of them, today's
+    by default), from its ``ReportingTotal`` row (one query, whatever the size of the
+    subtrees; two as it was), by the child's path under the scope."""
     fields = ["expected", "on_time", "late"]
     models = (ReportingTotal, ReportingShift) if structure == Structure.MONTHLY else (ReportingTotal,)
+    children = children if children is not None else Q(organisation__parent=scope)
     result = {}
     for model in models:
         rows = (
-            model.objects.filter(organisation__parent=scope, resolution=resolution, month=month)
+            model.objects.filter(children, resolution=resolution, month=month)
             .exclude(organisation__kind=Organisation.Kind.GRASSROOTS)
-            .values("organisation__path", *fields)
+            .values("organisation_id", *fields)
         )
         for row in rows:
-            into = result.setdefault(row.pop("organisation__path"), dict.fromkeys(fields, 0))
+            into = result.setdefault(scope.path + path_segment(row.pop("organisation_id")), dict.fromkeys(fields, 0))
             for f in fields:
                 into[f] += row[f]
     return result
@@ -121,18 +118,21 @@ def completeness(resolution, scope, month, now=None, structure=Structure.CURRENT
     that keep totals are read from them; the scope itself and its grassroots children are
     counted from their reports (three queries)."""
     now = now or clock.now()
+    # The children of the scope on the day its units are counted on (``counted_day``).
+    child_ids = children_counted(scope, resolution, month, structure)
+    children = children_q(scope, child_ids)
     if keeps_totals(scope):
-        counts = _counted_from_totals(resolution, scope, month, structure)
-        own_and_grassroots = Q(pk=scope.pk) | Q(parent=scope, kind=Organisation.Kind.GRASSROOTS)
-        if structure == Structure.MONTHLY:
-            # The grassroots unions directly under the scope at the month's end.
-            own_and_grassroots = Q(pk=scope.pk) | (
-                Q(kind=Organisation.Kind.GRASSROOTS) & children_on_q(scope, resolution.month_end(month))
-            )
+        counts = _counted_from_totals(
+            resolution, scope, month, structure, children_q(scope, child_ids, "organisation__")
+        )
+        # Its own report and the grassroots unions directly under it on that day.
+        own_and_grassroots = Q(pk=scope.pk) | (Q(kind=Organisation.Kind.GRASSROOTS) & children)
         counts |= _counted_from_reports(resolution, scope, month, units=own_and_grassroots, structure=structure)
     else:
         counts = _counted_from_reports(resolution, scope, month, structure=structure)
-    units = {u.path: u for u in Organisation.objects.filter(Q(parent=scope) | Q(pk=scope.pk))}
+    units = {scope.path: scope} | {
+        scope.path + path_segment(u.pk): u for u in Organisation.objects.filter(children).exclude(pk=scope.pk)
+    }
     past_due = now >= resolution.deadline(month)
     result, total = [], CompletenessRow(unit=scope)
     for branch, row in counts.items():

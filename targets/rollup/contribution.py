@@ -4,13 +4,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from branches.models import Organisation
 from targets.reporting.models import ReportFigure
 from targets.resolution.models import TargetComponent
 
 from .figures import (
     Measure,
     competition_ranks,
+    counted_units,
     eligible_figures_q,
     figure_aggregates,
     measure_values,
@@ -90,7 +90,8 @@ def eligible_peers(resolution, scope, components, month):
     if not components:
         return {}
     counts = (
-        Organisation.objects.under(scope, include_self=False)
+        counted_units(scope, resolution, month)
+        .exclude(pk=scope.pk)
         .active_on(resolution.month_end(month))
         .aggregate(**{f"c{c.pk}": Count("pk", filter=c.eligible_units_q()) for c in components})
     )

@@ -19,10 +19,11 @@ unit's approved figures still count: what it reported stays its own.
 from django.db.models import BigIntegerField, Count, F, Q, Sum
 from django.db.models.functions import Coalesce, Substr
 
-from branches.models import PATH_STEP, Organisation
+from branches.models import PATH_STEP, Organisation, children_on_q
 from targets.reporting.ledger.models import TOTAL_FIELDS, ProgressShift, ProgressTotal
 from targets.reporting.models import MonthlyReport, ReportFigure
 from targets.resolution.models import TargetComponent
+from unionplan import clock
 
 Measure = TargetComponent.Measure
 REPORTED = [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.APPROVED]
@@ -107,6 +108,53 @@ class Structure:
     @classmethod
     def of(cls, value):
         return value if value in cls.CHOICES else cls.CURRENT
+
+
+def counted_day(resolution, month, structure=Structure.CURRENT):
+    """The day whose tree a page lists ``resolution``'s units on: as it was, the end of
+    ``month``; in today's view, the resolution's year end (``Resolution.tree_day``, today's
+    tree for a year in progress)."""
+    return resolution.month_end(month) if structure == Structure.MONTHLY else resolution.tree_day
+
+
+def _live(day):
+    """Whether the tree on ``day`` is the tree as it is (changes never apply ahead)."""
+    return day >= clock.today()
+
+
+def counted_units(scope, resolution, month, structure=Structure.CURRENT):
+    """The units under ``scope`` (itself included) on ``counted_day``, with their path then
+    (``path_then``): the live tree, without a query, for a year in progress."""
+    day = counted_day(resolution, month, structure)
+    if structure != Structure.MONTHLY and _live(day):
+        return Organisation.objects.under(scope).annotate(path_then=F("path"))
+    return Organisation.objects.under_on(scope, day)
+
+
+def counted_q(scope, resolution, month, structure=Structure.CURRENT, prefix=""):
+    """Q over organisations (``prefix``: the lookup to them) of ``counted_units``: the scope's
+    subtree by its path in a year in progress (the tree's index), else the units then."""
+    day = counted_day(resolution, month, structure)
+    if structure != Structure.MONTHLY and _live(day):
+        return Q(**{f"{prefix}path__startswith": scope.path})
+    units = Organisation.objects.under_on(scope, day).order_by().values("pk")
+    return Q(**{f"{prefix}pk__in": units})
+
+
+def children_counted(scope, resolution, month, structure=Structure.CURRENT):
+    """The ids of the children of ``scope`` on ``counted_day``; None for today's children
+    (the tree as it is on that day: no query)."""
+    day = counted_day(resolution, month, structure)
+    if _live(day):
+        return None
+    return list(
+        Organisation.objects.under_on(scope, day).filter(children_on_q(scope, day)).values_list("pk", flat=True)
+    )
+
+
+def children_q(scope, ids, prefix=""):
+    """Q over organisations (``prefix``: the lookup to them): the children ``children_counted`` gave."""
+    return Q(**{f"{prefix}parent": scope}) if ids is None else Q(**{f"{prefix}pk__in": ids})
 
 
 def ledger_totals(month, components, structure=Structure.CURRENT, **filters):

@@ -15,6 +15,7 @@ from .figures import (
     ACHIEVED_FIELD,
     Measure,
     Structure,
+    counted_units,
     eligible_figures_q,
     figure_aggregates,
     founded_by_q,
@@ -170,11 +171,7 @@ def eligible_counts(resolution, scope, components, month, structure=Structure.CU
     day = resolution.month_end(month)
     thresholds = sorted({c.min_workforce for c in components if c.min_workforce})
     bands = {f"w{t}": Case(When(workforce__gte=t, then=Value(True)), default=Value(False)) for t in thresholds}
-    units = (
-        Organisation.objects.under_on(scope, day)
-        if structure == Structure.MONTHLY
-        else Organisation.objects.under(scope)
-    )
+    units = counted_units(scope, resolution, month, structure)
     groups = census.rows(units.active_on(day).values("kind", "sector", **bands).annotate(n=Count("pk")).order_by())
     counts = {}
     for c in components:
@@ -197,7 +194,7 @@ def founded_counts(resolution, scope, components, month):
     if not founded:
         return {}
     counts = (
-        Organisation.objects.under(scope)
+        counted_units(scope, resolution, month)
         .filter(founded_by_q(resolution, month))
         .aggregate(**{f"c{c.pk}": Count("pk", filter=founded_q(c, resolution, month)) for c in founded})
     )
@@ -321,7 +318,7 @@ def cumulative_by_month(resolution, component, scope, month, structure=Structure
     months = range(1, month + 1)
     if component.measure == Measure.UNITS_FOUNDED:
         counts = (
-            Organisation.objects.under(scope)
+            counted_units(scope, resolution, month)
             .filter(founded_by_q(resolution, month))
             .aggregate(**{f"m{m}": Count("pk", filter=founded_q(component, resolution, m)) for m in months})
         )

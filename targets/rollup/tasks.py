@@ -9,12 +9,13 @@ from django.db.models.functions import RowNumber
 from targets.reporting.ledger.models import TaskStatusShift, TaskStatusTotal
 from targets.reporting.models import TaskProgress
 
-from .figures import REPORTED, Structure, keeps_totals, with_shifts
+from .figures import REPORTED, Structure, counted_q, keeps_totals, with_shifts
 
 
 def latest_task_progress(resolution, scope, month):
     """Each unit's latest reported progress on each task up to ``month`` (submitted or
-    approved reports), as a queryset of TaskProgress."""
+    approved reports) of the units under ``scope`` at the resolution's year end
+    (``counted_q``), as a queryset of TaskProgress."""
     later = TaskProgress.objects.filter(
         task=OuterRef("task"),
         report__organisation=OuterRef("report__organisation"),
@@ -28,8 +29,8 @@ def latest_task_progress(resolution, scope, month):
             report__resolution=resolution,
             report__status__in=REPORTED,
             report__month__lte=month,
-            report__organisation__path__startswith=scope.path,
         )
+        .filter(counted_q(scope, resolution, month, prefix="report__organisation__"))
         .exclude(Exists(later))
         .select_related("task", "report__organisation__parent")
     )
@@ -95,15 +96,16 @@ ORDER_IN_MONTH = ("report__organisation__path", "task__number", "pk")
 
 
 def task_narratives(resolution, scope, month):
-    """Narratives reported on the tasks up to ``month`` under ``scope``, newest month first
-    (a page of them across a country: ``NarrativesNewestFirst``)."""
+    """Narratives reported on the tasks up to ``month`` under ``scope`` (at the resolution's
+    year end: ``counted_q``), newest month first (a page of them across a country:
+    ``NarrativesNewestFirst``)."""
     return (
         TaskProgress.objects.filter(
             report__resolution=resolution,
             report__status__in=REPORTED,
             report__month__lte=month,
-            report__organisation__path__startswith=scope.path,
         )
+        .filter(counted_q(scope, resolution, month, prefix="report__organisation__"))
         .exclude(narrative="")
         .select_related("task", "report__organisation__parent")
         .order_by("-report__month", *ORDER_IN_MONTH)

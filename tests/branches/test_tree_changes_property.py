@@ -2,7 +2,8 @@
 the tree (moves, several units moved by one change from several parents, which takes the
 bulk path, dissolutions handing units to a successor, undoing a unit's last change):
 
-- the tree as it is (``structure=current``): every month of a unit under where it is now;
+- the tree as it is (``structure=current``): every month of a unit under where it was at the
+  resolution's year end (where it is now, unless a change after the year end moved it);
 - as it was (``structure=monthly``): each month under the parent the unit had at that
   month's end.
 
@@ -42,7 +43,13 @@ from tests.conftest import RESOLUTION_FILE
 G = Organisation.Kind.GRASSROOTS
 UPPERS = ["A", "B", "M"]  # M starts under A
 GRASSROOTS = [f"G{i}" for i in range(5)]
-DAY = st.tuples(st.integers(2, 12), st.sampled_from([1, 15]))
+# (month, day) of 2020, or (month, day, 2021): a change after the resolution's year end, which
+# leaves its figures where the units were on 31 December 2020 (``Resolution.tree_day``).
+DAY = st.one_of(
+    st.tuples(st.integers(2, 12), st.sampled_from([1, 15])),
+    st.tuples(st.integers(1, 3), st.sampled_from([1, 15]), st.just(2021)),
+)
+TREE_DAY = datetime.date(2020, 12, 31)
 
 operation = st.one_of(
     st.tuples(st.just("report"), st.integers(0, 4), st.integers(1, 12), st.integers(1, 30), st.booleans()),
@@ -87,9 +94,6 @@ class Recorded:
             chain.append(parent)
             parent = self.parent_on(parent, day)
         return chain
-
-    def now(self, code):
-        return self.ancestors_on(code, datetime.date.max)
 
     def active_on(self, code, day):
         return code not in self.ended or self.ended[code] > day
@@ -153,6 +157,22 @@ class BothViewsEqualAFreshCount(TestCase):
             ("undo", "G3"),
         ]
     )
+    # Changes after the year end: G0 and M (with its units) moved in January 2021, A ended in
+    # February 2021 handing its units on, then reports of 2020 filed late; one change undone.
+    @example(
+        [
+            ("report", 0, 11, 6, True),
+            ("report", 2, 12, 3, False),
+            ("move", "G2", "B", (9, 1)),
+            ("bulk", ["G0", "G3"], "B", (1, 1, 2021)),
+            ("move", "M", "B", (1, 15, 2021)),
+            ("report", 0, 12, 4, True),
+            ("dissolve", "A", "P", (2, 1, 2021)),
+            ("report", 3, 6, 8, True),
+            ("report", 1, 12, 2, False),
+            ("undo", "A"),
+        ]
+    )
     def test_any_sequence(self, operations):
         resolution, _ = load_resolution_file(RESOLUTION_FILE)
         province = resolution.organisation
@@ -203,8 +223,8 @@ class BothViewsEqualAFreshCount(TestCase):
                 recorded.undo(change.pk)
                 event("undone")
                 continue
-            _, code, to, (month, day_of_month) = op
-            day = datetime.date(2020, month, day_of_month)
+            _, code, to, (month, day_of_month, *year) = op
+            day = datetime.date(year[0] if year else 2020, month, day_of_month)
             real_to = province.code if to == "P" else to
             if kind == "bulk":
                 # Several units, from wherever they are now (not already under ``to``).
@@ -258,7 +278,7 @@ class BothViewsEqualAFreshCount(TestCase):
                         over = (
                             recorded.ancestors_on(code, month_end(k))
                             if structure == Structure.MONTHLY
-                            else recorded.now(code)
+                            else recorded.ancestors_on(code, TREE_DAY)
                         )
                         if holder in over:
                             approved += quantity if is_approved else 0
@@ -272,7 +292,7 @@ class BothViewsEqualAFreshCount(TestCase):
                         over = (
                             recorded.ancestors_on(code, month_end(month))
                             if structure == Structure.MONTHLY
-                            else recorded.now(code)
+                            else recorded.ancestors_on(code, TREE_DAY)
                         )
                         if (code == holder or holder in over) and recorded.active_on(code, month_end(month)):
                             expected += 1

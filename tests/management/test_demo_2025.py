@@ -8,8 +8,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from branches import changes
 from branches.models import Organisation, TreeChange, User
-from targets.management.demo2025 import load_demo_2025
+from targets.management.demo2025 import AG_UPPER_LEVELS, load_demo_2025
 from targets.resolution.models import Resolution
 from targets.rollup.completeness import reported_so_far
 from targets.rollup.figures import Structure
@@ -57,3 +58,37 @@ def test_the_2025_demo(client, settings):
     client.force_login(User.objects.get(username="angiang2025"))
     assert client.get(reverse("unit-timeline", args=[ward.pk])).status_code == 200
     assert client.get(reverse("dashboard-unit", args=[rach_gia.pk]) + "?month=6&year=2025").status_code == 200
+
+
+def test_the_2025_demo_hands_kien_giang_s_units_to_an_giang_on_1_january_2026(settings):
+    """The merger's hand-over is planned and applies on its day: the former Kiên Giang units
+    are then under An Giang and expected against its 2026 resolution, while Kiên Giang's 2025
+    figures stay as they were in both views."""
+    settings.UNIONPLAN_TODAY = datetime.date(2025, 12, 3)
+    load_demo_2025()
+    kg = Resolution.objects.get(organisation__code="KG25", year=2025)
+    following = Resolution.objects.get(organisation__code="AG25", year=2026)
+    handover = TreeChange.objects.get(status=TreeChange.Status.PLANNED)
+    assert handover.effective_on == datetime.date(2026, 1, 1) and handover.federation.code == "AG25"
+    federation = Organisation.objects.get(code="KG25")
+    before = {s: (achieved(kg, "KG25", 11, s), reported_so_far(kg, federation, 11, s)) for s in Structure.CHOICES}
+    handed = Organisation.objects.filter(parent=federation, dissolved_on__isnull=True).count()
+    assert handed > 0
+
+    settings.UNIONPLAN_TODAY = datetime.date(2026, 1, 5)
+    applied, failed = changes.apply_due_changes()
+    assert applied == [handover] and not failed
+    # The units it ended on 1 July stay with it; the others are An Giang's.
+    assert not Organisation.objects.filter(parent=federation, dissolved_on__isnull=True).exists()
+    assert Organisation.objects.filter(parent__code="AG25").count() == len(AG_UPPER_LEVELS) + handed
+    ward = Organisation.objects.get(code="KG25-PRG")
+    assert ward.parent.code == "AG25" and following in Resolution.objects.for_unit(ward)
+    assert kg in Resolution.objects.for_unit(ward)
+    federation.refresh_from_db()
+    after = {s: (achieved(kg, "KG25", 11, s), reported_so_far(kg, federation, 11, s)) for s in Structure.CHOICES}
+    assert after == before
+    an_giang = Organisation.objects.get(code="AG25")
+    expected = Organisation.objects.under(an_giang).active_on(datetime.date(2026, 1, 31)).count()
+    assert reported_so_far(following, an_giang, 1) == (0, expected)
+    assert expected > Organisation.objects.filter(path__startswith=an_giang.path, code__startswith="AG25").count()
+    assert load_demo_2025() == "demo 2025: already loaded"

@@ -3,6 +3,7 @@ next page load, a submitted figure is shown apart, a reopened report keeps its a
 figure until it is approved again, and a moved unit takes its figures along."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -38,7 +39,10 @@ def file_members(resolution, user, unit, month, quantity):
     return MonthlyReport.objects.get(pk=report.pk)
 
 
-def test_submit_approve_reopen_and_move(resolution, tree, users):
+def test_submit_approve_reopen_and_move(resolution, tree, users, settings):
+    # The year is in progress: a unit moved today counts under its new parent for the whole
+    # year (a move after the year's end leaves it where it was: the year-end rule).
+    settings.UNIONPLAN_TODAY = datetime.date(2020, 12, 3)
     province, rach_gia, ha_tien = tree["province"], tree["rach_gia"], tree["ha_tien"]
     report = file_members(resolution, users["school"], tree["school"], 3, 12)
     assert achieved(resolution, province) == (0, 12)  # submitted: shown apart

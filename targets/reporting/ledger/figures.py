@@ -22,7 +22,7 @@ from targets.resolution.models import TargetComponent
 from ..models import ReportFigure, TaskProgress
 from . import reporting as reporting_ledger
 from .models import TASK_STATUS_FIELDS, TOTAL_FIELDS, ProgressTotal, ReportingTotal, TaskStatusTotal
-from .rows import add, add_unit, add_units, difference, holders, shift_move
+from .rows import add, add_unit, add_units, difference, holders, moving, shift_move
 
 Measure = TargetComponent.Measure
 SUBMITTED = "submitted"
@@ -276,7 +276,8 @@ def _subtree_task_totals(unit):
 
 def unit_moved(unit, old_path, effective_on=None):
     """``unit`` (and its subtree) moved from ``old_path`` to ``unit.path`` on
-    ``effective_on``: the current view carries every month along, the "as it was" view
+    ``effective_on``: the current view carries every month of the resolutions the move
+    changes (``rows.moves_with``: those of its year and later) along, the "as it was" view
     keeps the months that ended before then where they were."""
     old = [pk for pk in holders(old_path) if pk != unit.pk]
     new = [pk for pk in holders(unit.path) if pk != unit.pk]
@@ -284,6 +285,7 @@ def unit_moved(unit, old_path, effective_on=None):
         (ProgressTotal, _subtree_totals(unit, _components())),
         (TaskStatusTotal, _subtree_task_totals(unit)),
     ):
+        delta = moving(model, delta, effective_on)
         add(old, delta, sign=-1, model=model)
         add(new, delta, model=model)
         shift_move(unit, old_path, effective_on, delta, model)

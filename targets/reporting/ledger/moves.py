@@ -13,13 +13,13 @@ from django.db import connection
 from django.db.models import BigIntegerField, Case, Count, DateTimeField, F, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from targets.resolution.models import Resolution, TargetComponent
+from targets.resolution.models import TargetComponent
 
 from ..models import MonthlyReport, ReportFigure, TaskProgress
 from . import reporting as reporting_ledger
 from .figures import REPORTED, SUBMITTED, _components
 from .models import SHIFTS, TASK_STATUS_FIELDS, ProgressTotal, ReportingTotal, TaskStatusTotal
-from .rows import add_per_holder, holders, month_days
+from .rows import add_per_holder, holders, month_days, moves_with, moving
 
 Measure = TargetComponent.Measure
 # Units per query reading their figures.
@@ -179,15 +179,17 @@ def task_deltas(units, group_of):
     return totals
 
 
-def reporting_deltas(units, group_of, paths):
+def reporting_deltas(units, group_of, paths, effective_on=None):
     """{group: the summed reporting contribution of its units} over the resolutions of the
-    unit at ``paths[group]``, as ``reporting.contribution`` gives each: expected from the
+    unit at ``paths[group]`` that a move effective on ``effective_on`` carries, as
+    ``reporting.contribution`` gives each: expected from the
     units' founding and dissolution dates (asked once per pair of dates), reported on time
     or late and waiting counted by the database per month and pair of dates."""
     totals = defaultdict(lambda: defaultdict(lambda: [0] * 4))
     by_resolutions = defaultdict(list)
     for group, path in paths.items():
-        by_resolutions[tuple(reporting_ledger.resolutions_over(path))].append(group)
+        resolutions = reporting_ledger.resolutions_over(path)
+        by_resolutions[tuple(r for r in resolutions if moves_with(r.year, effective_on))].append(group)
     for resolutions, groups in by_resolutions.items():
         if not resolutions:
             continue
@@ -249,13 +251,20 @@ def reporting_deltas(units, group_of, paths):
 
 
 def carry(deltas, days, old, new, delta, effective_on, model):
-    """Add to ``deltas`` ({model: {holder: delta}}) ``delta`` moved from the holders ``old`` to
-    ``new`` (ids) in the current view and, in the "as it was" view, its months that ended
+    """Add to ``deltas`` ({model: {holder: delta}}) the part of ``delta`` the move carries
+    (``rows.moving``: the resolutions of its year and later) moved from the holders ``old``
+    to ``new`` (ids) in the current view and, in the "as it was" view, its months that ended
     before ``effective_on`` kept where they were (``days``: the months' last days, filled)."""
     delta = {key: values for key, values in delta.items() if any(values)}
     leaving = [pk for pk in old if pk not in new]
     joining = [pk for pk in new if pk not in old]
     if not delta or not (leaving or joining):
+        return
+    unknown = {key for key in delta if key not in days}
+    if unknown:
+        days.update(month_days(model, unknown))
+    delta = moving(model, delta, effective_on, days)
+    if not delta:
         return
     totals = deltas.setdefault(model, {})
     for pk in leaving:
@@ -264,9 +273,6 @@ def carry(deltas, days, old, new, delta, effective_on, model):
         _summed(totals.setdefault(pk, {}), delta)
     if effective_on is None:
         return
-    unknown = {key for key in delta if key not in days}
-    if unknown:
-        days.update(month_days(model, unknown))
     before = {key: values for key, values in delta.items() if key in days and days[key] < effective_on}
     if before:
         shifts = deltas.setdefault(SHIFTS[model], {})
@@ -289,7 +295,7 @@ def units_moved(groups, effective_on=None):
     contributions = (
         (ProgressTotal, figure_deltas(units, group_of)),
         (TaskStatusTotal, task_deltas(units, group_of)),
-        (ReportingTotal, reporting_deltas(units, group_of, paths)),
+        (ReportingTotal, reporting_deltas(units, group_of, paths, effective_on)),
     )
     deltas = {}
     for model, per_group in contributions:
@@ -303,10 +309,7 @@ def units_moved(groups, effective_on=None):
                 add_per_holder(deltas[table], model=table)
     # Moved under an issuer of other resolutions: those that differ are recounted.
     for _units, old_parent_path, new_parent_path in groups:
-        before = {r.pk for r in reporting_ledger.resolutions_over(old_parent_path)}
-        after = {r.pk for r in reporting_ledger.resolutions_over(new_parent_path)}
-        for resolution in Resolution.objects.filter(pk__in=before ^ after):
-            reporting_ledger.rebuild(resolution)
+        reporting_ledger.recount_differing(old_parent_path, new_parent_path, effective_on)
 
 
 def on_units_moved(sender, groups, effective_on=None, **kwargs):

@@ -71,6 +71,8 @@ def rebuild(resolution=None, log=None, component=None):
         .distinct()
         .only("kind", "sector", "workforce", "path")
     }
+    # A unit that moved is counted, for each year, where it sat at that year's end.
+    moved, held = set(reporting_ledger.moved_units()), {}
     nearest = NearestHolders(len(TOTAL_FIELDS))
     rows = (
         ReportFigure.objects.filter(component__in=list(components))
@@ -80,7 +82,11 @@ def rebuild(resolution=None, log=None, component=None):
     )
 
     def flush(unit_id, unit_rows):
-        nearest.add_unit(units[unit_id], _contribution_of(units[unit_id], unit_rows, components))
+        contribution = _contribution_of(units[unit_id], unit_rows, components)
+        if unit_id in moved:
+            held[unit_id] = contribution
+        else:
+            nearest.add_unit(units[unit_id], contribution)
 
     current, buffer = None, []
     for row in rows:
@@ -91,6 +97,7 @@ def rebuild(resolution=None, log=None, component=None):
         buffer.append(row)
     if buffer:
         flush(current, buffer)
+    nearest.add_held(units, held, ProgressTotal)
     totals = nearest.spread()
     ProgressTotal.objects.bulk_create(
         (
@@ -126,6 +133,7 @@ def _rebuild_task_totals(resolution, units):
         else TaskStatusTotal.objects.filter(task__resolution=resolution)
     )
     stale.delete()
+    moved, held = set(reporting_ledger.moved_units()), {}
     nearest = NearestHolders(len(TASK_STATUS_FIELDS))
     rows = (
         tasks.order_by("report__organisation_id", "report__month")
@@ -133,8 +141,12 @@ def _rebuild_task_totals(resolution, units):
         .iterator(chunk_size=20000)
     )
     for unit_id, unit_rows in itertools.groupby(rows, key=lambda row: row[0]):
-        unit = units[unit_id]
-        nearest.add_unit(unit, _task_contribution(row[1:] for row in unit_rows))
+        contribution = _task_contribution(row[1:] for row in unit_rows)
+        if unit_id in moved:
+            held[unit_id] = contribution
+        else:
+            nearest.add_unit(units[unit_id], contribution)
+    nearest.add_held(units, held, TaskStatusTotal)
     totals = nearest.spread()
     TaskStatusTotal.objects.bulk_create(
         (

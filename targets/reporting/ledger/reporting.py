@@ -22,7 +22,18 @@ from targets.resolution.models import Resolution
 
 from ..models import MonthlyReport
 from .models import REPORTING_FIELDS, ReportingShift, ReportingTotal
-from .rows import NearestHolders, add, add_per_holder, add_unit, add_units, holders, shift_move, shifts
+from .rows import (
+    NearestHolders,
+    add,
+    add_per_holder,
+    add_unit,
+    add_units,
+    holders,
+    moves_with,
+    moving,
+    shift_move,
+    shifts,
+)
 
 SUBMITTED = "submitted"
 REPORTED = (SUBMITTED, "approved")
@@ -135,15 +146,23 @@ def unit_removed(unit):
 
 def unit_moved(unit, old_path, effective_on=None):
     """``unit`` and its subtree moved from ``old_path``: their rows go from the old holders
-    to the new. Moved under another federation, the resolutions it reports against change:
-    those that differ are recounted."""
-    entries = _subtree_entries(unit)
+    to the new, for the resolutions the move changes (``rows.moves_with``). Moved under
+    another federation, the resolutions it reports against change: those that differ are
+    recounted."""
+    entries = moving(ReportingTotal, _subtree_entries(unit), effective_on)
     add([pk for pk in holders(old_path) if pk != unit.pk], entries, sign=-1, model=ReportingTotal)
     add([pk for pk in holders(unit.path) if pk != unit.pk], entries, model=ReportingTotal)
     shift_move(unit, old_path, effective_on, entries, ReportingTotal)
-    old = {r.pk for r in resolutions_over(old_path)}
-    new = {r.pk for r in resolutions_over(unit.path)}
-    for resolution in Resolution.objects.filter(pk__in=old ^ new):
+    recount_differing(old_path, unit.path, effective_on)
+
+
+def recount_differing(old_path, new_path, effective_on):
+    """Recount the resolutions that a move from ``old_path`` to ``new_path`` effective on
+    ``effective_on`` adds or takes away (another issuer above, of a year the move changes)."""
+    old = {r.pk: r for r in resolutions_over(old_path)}
+    new = {r.pk: r for r in resolutions_over(new_path)}
+    differing = [pk for pk in old.keys() ^ new.keys() if moves_with((old.get(pk) or new[pk]).year, effective_on)]
+    for resolution in Resolution.objects.filter(pk__in=differing):
         rebuild(resolution)
 
 
@@ -172,7 +191,7 @@ def rebuild(resolution=None, log=None):
     stale.delete()
     count = 0
     for resolution in resolutions:
-        issuer_path = Organisation.objects.values_list("path", flat=True).get(pk=resolution.organisation_id)
+        issuer = Organisation.objects.only("path", "parent_id").get(pk=resolution.organisation_id)
         reports = defaultdict(dict)
         rows = (
             MonthlyReport.objects.filter(resolution=resolution).values_list(*_REPORT_COLUMNS).iterator(chunk_size=20000)
@@ -181,13 +200,14 @@ def rebuild(resolution=None, log=None):
             reports[unit_id][(resolution_id, month)] = tuple(state)
         nearest = NearestHolders(len(REPORTING_FIELDS))
         months = calendar([resolution])
+        # The units under the issuer at the resolution's year end, where they were then.
         units = (
-            Organisation.objects.filter(path__startswith=issuer_path)
-            .values_list("pk", "kind", "path", "founded_on", "dissolved_on", named=True)
+            Organisation.objects.under_on(issuer, resolution.tree_day)
+            .values_list("pk", "kind", "path_then", "founded_on", "dissolved_on", named=True)
             .iterator(chunk_size=20000)
         )
         for unit in units:
-            nearest.add_unit(unit, contribution(unit, months, reports.get(unit.pk, {})))
+            nearest.add_unit(unit, contribution(unit, months, reports.get(unit.pk, {})), unit.path_then)
         totals = nearest.spread()
         ReportingTotal.objects.bulk_create(
             (

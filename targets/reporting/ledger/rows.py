@@ -10,6 +10,8 @@ from django.db import connection
 
 from branches.models import Organisation, path_ids, paths_on
 from targets.resolution.models import PriorityTask, Resolution, TargetComponent
+from targets.resolution.schedule import year_end
+from unionplan import clock
 
 from .models import (
     REPORTING_FIELDS,
@@ -54,49 +56,45 @@ def holders(path, unit=None):
     return ids
 
 
-def per_holder(units, contributions):
-    """{holder: {key: values}}: each unit's contribution ({unit id: {key: values}}; ``units``
-    {id: unit}) summed over the organisations that hold its totals."""
-    deltas = defaultdict(dict)
-    for unit_id, contribution in contributions.items():
-        unit = units[unit_id]
-        for holder in holders(unit.path, unit):
-            totals = deltas[holder]
-            for key, values in contribution.items():
-                totals[key] = [a + b for a, b in zip(totals.get(key, [0] * len(values)), values, strict=True)]
-    return deltas
-
-
 class NearestHolders:
     """Totals summed first at each unit's nearest holder (its parent for a grassroots union,
     else itself), then spread once up the chain of holders above: the same sums as adding
     every unit's contribution to each of its holders, with one addition per unit and key
-    instead of one per holder (a national tree has hundreds of units under each holder)."""
+    instead of one per holder (a national tree has hundreds of units under each holder).
+    A chain is the holders on the path a unit is counted at (a former path for the years
+    it sat elsewhere at their end), so sums are kept per chain."""
 
     def __init__(self, width):
         self.width = width
-        self.sums = defaultdict(lambda: [0] * width)  # (nearest holder, *key): values
-        self.chains = {}  # nearest holder: every holder of its units, the root first
+        self.sums = defaultdict(lambda: [0] * width)  # (chain, *key): values
+        self.chains = {}  # chain: itself (one tuple per chain)
 
     def add(self, chain, contribution):
-        nearest = chain[-1]
-        self.chains.setdefault(nearest, chain)
+        chain = tuple(chain)
+        chain = self.chains.setdefault(chain, chain)
         for key, values in contribution.items():
-            acc = self.sums[(nearest, *key)]
+            acc = self.sums[(chain, *key)]
             for i, v in enumerate(values):
                 acc[i] += v
 
-    def add_unit(self, unit, contribution):
-        """Add ``unit``'s contribution ({key: values}) to its holders' totals."""
-        chain = holders(unit.path, unit)
+    def add_unit(self, unit, contribution, path=None):
+        """Add ``unit``'s contribution ({key: values}) to the holders on ``path`` (its own by default)."""
+        chain = holders(path or unit.path, unit)
         if chain and contribution:
             self.add(chain, contribution)
+
+    def add_held(self, units, contributions, model):
+        """``add_unit`` for units that moved ({id: unit}, {id: contribution}): each year's part
+        at the path the unit had at that year's end (``held_parts``)."""
+        for pk, parts in held_parts(units, contributions, model).items():
+            for path, part in parts.items():
+                self.add_unit(units[pk], part, path)
 
     def spread(self):
         """{(holder, *key): values}: every holder's totals."""
         totals = defaultdict(lambda: [0] * self.width)
-        for (nearest, *key), values in self.sums.items():
-            for holder in self.chains[nearest]:
+        for (chain, *key), values in self.sums.items():
+            for holder in chain:
                 acc = totals[(holder, *key)]
                 for i, v in enumerate(values):
                     acc[i] += v
@@ -141,10 +139,21 @@ def add_per_holder(deltas, sign=1, model=ProgressTotal):
             )
 
 
+# The year-end rule (``Resolution.tree_day``): a resolution counts its units under the tree as
+# it was at its year end. Today's view (the totals) holds a unit's contribution to a month of
+# year Y under the path it had on 31 December of Y: its path now, unless a former placement
+# (``branches.models.Placement``) covered that day. So a move effective on day E changes the
+# totals of the resolutions of E's year and later only (``moves_with``).
 # The "as it was" view (``models.ProgressShift`` and its kin): a unit's contribution to a
-# month counts under the path it had at that month's end. The current totals hold it under
-# its path now; the shift rows add it to the holders it had then and take it from those it
-# has now, for the months it sat elsewhere (``branches.models.Placement``).
+# month counts under the path it had at that month's end. The shift rows add it to the
+# holders it had then and take it from those it is held at in today's view, for the months
+# it sat elsewhere.
+
+
+def moves_with(year, effective_on):
+    """Whether a move effective on ``effective_on`` (today when it has none: an admin's edit)
+    changes the totals of a resolution of ``year``: the one place of the year-end rule."""
+    return year >= (effective_on or clock.today()).year
 
 
 def month_days(model, keys):
@@ -166,56 +175,99 @@ def month_days(model, keys):
     }
 
 
+def moving(model, delta, effective_on, days=None):
+    """The part of ``delta`` (a ``model`` contribution) that a move effective on
+    ``effective_on`` carries (``moves_with``); ``days``: its ``month_days``, when read."""
+    if not delta:
+        return {}
+    days = days if days is not None else month_days(model, delta)
+    return {key: values for key, values in delta.items() if key in days and moves_with(days[key].year, effective_on)}
+
+
 def _accumulate(totals, key, values, sign):
     totals[key] = [a + sign * b for a, b in zip(totals.get(key, [0] * len(values)), values, strict=True)]
 
 
-def shifts(units, contributions, model, paths=None):
-    """{holder: {key: values}}: what the "as it was" view adds to the current totals for
-    ``contributions`` ({unit id: {key: values}}) of ``units`` ({id: unit}) held at their
-    ``paths`` ({id: path}, their own by default): for each month a unit sat elsewhere at its
-    end, + at the holders it had then, − at those it has now (two queries at most)."""
+def _placed(units, contributions, model, paths=None):
+    """{unit id: [(key, values, path held at today, path at the month's end or None)]} of
+    ``contributions`` ({unit id: {key: values}}) of ``units`` ({id: unit}) now held at
+    ``paths`` ({id: path}, their own by default): two queries at most."""
     ids = [pk for pk, contribution in contributions.items() if contribution]
     if not ids:
         return {}
     days = month_days(model, {key for pk in ids for key in contributions[pk]})
-    former = paths_on(ids, days.values())
-    if not former:
-        return {}
-    deltas = defaultdict(dict)
+    former = paths_on(ids, set(days.values()) | {year_end(day.year) for day in days.values()})
+    result = {}
     for pk in ids:
-        unit = units[pk]
-        now = set(holders((paths or {}).get(pk, unit.path), unit))
+        own = (paths or {}).get(pk) or units[pk].path
+        rows = result[pk] = []
         for key, values in contributions[pk].items():
-            then = former.get((pk, days.get(key)))
+            day = days.get(key)
+            if day is None:
+                rows.append((key, values, own, None))
+            else:
+                rows.append((key, values, former.get((pk, year_end(day.year)), own), former.get((pk, day))))
+    return result
+
+
+def held_parts(units, contributions, model):
+    """{unit id: {path: part of its contribution}}: each key at the path the unit is held at
+    in today's view (the year-end rule)."""
+    result = {}
+    for pk, rows in _placed(units, contributions, model).items():
+        parts = result[pk] = defaultdict(dict)
+        for key, values, held, _then in rows:
+            parts[held][key] = values
+    return result
+
+
+def spread(units, contributions, model, paths=None):
+    """({holder: {key: values}} of today's view, {holder: {key: values}} that the "as it was"
+    view adds) for ``contributions`` ({unit id: {key: values}}) of ``units`` ({id: unit}) held
+    at ``paths`` ({id: path}, their own by default)."""
+    current, shifted = defaultdict(dict), defaultdict(dict)
+    for pk, rows in _placed(units, contributions, model, paths).items():
+        unit = units[pk]
+        for key, values, held, then in rows:
+            now = holders(held, unit)
+            for holder in now:
+                _accumulate(current[holder], key, values, 1)
             if then is None:
                 continue
-            was = set(holders(then, unit))
+            now, was = set(now), set(holders(then, unit))
             for holder in was - now:
-                _accumulate(deltas[holder], key, values, 1)
+                _accumulate(shifted[holder], key, values, 1)
             for holder in now - was:
-                _accumulate(deltas[holder], key, values, -1)
-    return deltas
+                _accumulate(shifted[holder], key, values, -1)
+    return current, shifted
+
+
+def shifts(units, contributions, model, paths=None):
+    """{holder: {key: values}}: what the "as it was" view adds to the current totals for
+    ``contributions`` of ``units`` (``spread``)."""
+    return spread(units, contributions, model, paths)[1]
 
 
 def add_unit(unit, delta, sign=1, model=ProgressTotal, path=None):
     """Add ``delta``, a change of ``unit``'s own contribution, to the totals of the units
-    it is held at (``path``, its own by default) in both views."""
-    path = path or unit.path
-    add(holders(path, unit), delta, sign=sign, model=model)
-    add_per_holder(shifts({unit.pk: unit}, {unit.pk: delta}, model, {unit.pk: path}), sign=sign, model=SHIFTS[model])
+    it is held at (``path``, its own by default, for the years since its last move) in both views."""
+    current, shifted = spread({unit.pk: unit}, {unit.pk: delta}, model, {unit.pk: path or unit.path})
+    add_per_holder(current, sign=sign, model=model)
+    add_per_holder(shifted, sign=sign, model=SHIFTS[model])
 
 
 def add_units(units, contributions, model=ProgressTotal):
     """``add_unit`` for many units at once ({id: unit}, {id: delta}): one summed delta per holder."""
-    add_per_holder(per_holder(units, contributions), model=model)
-    add_per_holder(shifts(units, contributions, model), model=SHIFTS[model])
+    current, shifted = spread(units, contributions, model)
+    add_per_holder(current, model=model)
+    add_per_holder(shifted, model=SHIFTS[model])
 
 
 def shift_move(unit, old_path, effective_on, delta, model):
-    """``unit``'s subtree, contributing ``delta`` in the current view, moved from
-    ``old_path`` on ``effective_on``: the months that ended before then stay, in the "as it
-    was" view, under the ancestors it left (the ancestors it keeps see no change)."""
+    """``unit``'s subtree, contributing ``delta`` in the current view (the part the move
+    carries, ``moving``), moved from ``old_path`` on ``effective_on``: the months that ended
+    before then stay, in the "as it was" view, under the ancestors it left (the ancestors it
+    keeps see no change)."""
     if not delta or effective_on is None:
         return
     old = set(holders(old_path)) - {unit.pk}

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('branches', '0010_organisation_name_upper'),
+        ('branches', '0011_treechange_handover_of'),
     ]
 
     operations = [
