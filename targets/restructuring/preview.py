@@ -96,8 +96,10 @@ class _RolledBack(Exception):
     pass
 
 
-def preview_change(change, month=None, max_holders=40):
-    """The preview of ``change`` (a draft or planned change): nothing of it is kept."""
+def preview_change(change, month=None, max_holders=40, progress=None):
+    """The preview of ``change`` (a draft or planned change): nothing of it is kept.
+    ``progress(done, total)`` hears of the unions' figures read before the change (the
+    background worker's preview of a large change shows it)."""
     change = TreeChange.objects.get(pk=change.pk)
     resolution = (
         Resolution.objects.for_path(change.federation.path).filter(year=change.effective_on.year).first()
@@ -107,7 +109,11 @@ def preview_change(change, month=None, max_holders=40):
     components = list(resolution.components().order_by("target__number", "order")) if resolution else []
     holders = _holders(change)[:max_holders]
     version = changes.version(change)
-    before = {u.pk: _figures(resolution, u, month, components) for u in holders} if resolution else {}
+    before = {}
+    for done, u in enumerate(holders if resolution else [], start=1):
+        before[u.pk] = _figures(resolution, u, month, components)
+        if progress is not None:
+            progress(done, len(holders))
     ended = [line.unit_id for line in change.lines.all() if line.kind in ("dissolve", "merge", "split")]
     allocations = list(
         Allocation.objects.filter(organisation__in=ended, figure__gt=0)
