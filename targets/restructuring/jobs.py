@@ -40,7 +40,7 @@ def _enqueue(job):
     ChangeJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
-def _start(change, kind, *, user, version="", expected_version=""):
+def _start(change, kind, *, user, version="", expected_version="", total=0):
     """The job of ``kind`` for ``change`` (and ``version``): the one waiting or running, or a
     new one, enqueued. Returns (job, created)."""
     running = ChangeJob.objects.filter(change=change, kind=kind, version=version, status__in=ChangeJob.RUNNING_STATUSES)
@@ -55,6 +55,7 @@ def _start(change, kind, *, user, version="", expected_version=""):
                 requested_by=user,
                 version=version,
                 expected_version=expected_version or "",
+                total=total,
                 language=translation.get_language() or settings.LANGUAGE_CODE,
             )
     except IntegrityError:  # asked twice at once: the other one won
@@ -88,14 +89,15 @@ def confirm_start(change, *, user, expected_version):
         raise changes.ChangeConflict([str(_DONE_ALREADY)])
     if change.status != Change.APPLYING:
         changes.check_version(change, expected_version)
-    return _start(change, Kind.APPLY, user=user, expected_version=expected_version)[0]
+    total = change.lines.filter(implied_by__isnull=True).count()
+    return _start(change, Kind.APPLY, user=user, expected_version=expected_version, total=total)[0]
 
 
 def undo_start(change, *, user):
     """Undo a large change (or carry on undoing it) in the worker: the job."""
     if change.status not in (Change.APPLIED, Change.UNDOING):
         raise changes.ChangeRefused([_("Only an applied change can be undone.")])
-    return _start(change, Kind.UNDO, user=user)[0]
+    return _start(change, Kind.UNDO, user=user, total=len(taken_back_in_steps(change)))[0]
 
 
 def enqueue_due_changes():
@@ -110,7 +112,8 @@ def enqueue_due_changes():
         waiting = Q(status__in=ChangeJob.RUNNING_STATUSES)
         failed = Q(status=Status.FAILED, finished_at__gte=change.updated_at)
         if not jobs.filter(waiting | failed).exists():
-            job, created = _start(change, Kind.APPLY, user=None)
+            total = change.lines.filter(implied_by__isnull=True).count()
+            job, created = _start(change, Kind.APPLY, user=None, total=total)
             if created:
                 started.append(job)
     return started

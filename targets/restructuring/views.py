@@ -149,12 +149,14 @@ def _large_preview(request, change, context):
     when ready, else its job (started once; a failed one is started again on request)."""
     version = changes.version(change)
     stored = jobs.stored_preview(change, version)
-    if stored is not None and stored.status == stored.Status.DONE:
+    if stored is None:
+        stored = jobs.job_status(jobs.preview_start(change, user=request.user, version=version))
+    if stored.status == stored.Status.DONE:
         context.update(preview_html=stored.html, preview_version=stored.version, preview_errors=stored.errors)
-    elif stored is not None:
+    elif stored.status == stored.Status.FAILED:
         context["preview_failed"] = stored
     else:
-        context["job"] = jobs.job_status(jobs.preview_start(change, user=request.user, version=version))
+        context["job"] = stored
 
 
 def _detail(request, change, posted=None):
