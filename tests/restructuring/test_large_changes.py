@@ -49,9 +49,7 @@ def page(client, change):
     return client.get(reverse("tree-change", args=[change.pk]))
 
 
-def test_the_preview_is_made_by_the_worker_then_shown_and_applied(
-    client, tree, users, queued, no_preview_in_request
-):
+def test_the_preview_is_made_by_the_worker_then_shown_and_applied(client, tree, users, queued, no_preview_in_request):
     """The page answers at once: a preview job (one, however often the page is opened), its
     progress and that no worker runs; once the job has run, the preview and the confirmation
     with its version; confirming is a job too, whose outcome the page then shows."""
