@@ -70,10 +70,11 @@ def preview_start(change, *, user, version):
     return _start(change, Kind.PREVIEW, user=user, version=version)[0]
 
 
-def stored_preview(change, version):
-    """The latest preview job of ``change`` made for ``version`` (done or failed), or None."""
-    jobs = ChangeJob.objects.filter(change=change, kind=Kind.PREVIEW, version=version)
-    return jobs.exclude(status__in=ChangeJob.RUNNING_STATUSES).order_by("-created_at").first()
+def preview_of(change, *, user, version):
+    """The preview of ``change`` as it is now (``version``): the latest job made for it (done,
+    failed, waiting or running), or a new one, enqueued."""
+    job = ChangeJob.objects.filter(change=change, kind=Kind.PREVIEW, version=version).order_by("-created_at").first()
+    return job_status(job if job is not None else preview_start(change, user=user, version=version))
 
 
 def forget_previews(change):

@@ -147,10 +147,7 @@ def _large_action(request, change, action):
 def _large_preview(request, change, context):
     """The preview of a large change made by the worker for the change as it is now: shown
     when ready, else its job (started once; a failed one is started again on request)."""
-    version = changes.version(change)
-    stored = jobs.stored_preview(change, version)
-    if stored is None:
-        stored = jobs.job_status(jobs.preview_start(change, user=request.user, version=version))
+    stored = jobs.preview_of(change, user=request.user, version=changes.version(change))
     if stored.status == stored.Status.DONE:
         context.update(preview_html=stored.html, preview_version=stored.version, preview_errors=stored.errors)
     elif stored.status == stored.Status.FAILED:
@@ -161,12 +158,13 @@ def _large_preview(request, change, context):
 
 def _detail(request, change, posted=None):
     context = {"change": change, "worker_alive": True}
-    if changes.is_large(change):
+    large = changes.is_large(change)
+    if large:
         context["job"] = jobs.latest_work(change)
     if context.get("job") is not None and context["job"].status == jobs.Status.FAILED:
         context["work_failed"] = context.pop("job")
     if change.status in (TreeChange.Status.DRAFT, TreeChange.Status.PLANNED) and context.get("job") is None:
-        if changes.is_large(change):
+        if large:
             _large_preview(request, change, context)
         else:
             context["preview"] = preview = preview_change(change)

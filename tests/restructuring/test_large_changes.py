@@ -234,3 +234,23 @@ def test_a_large_change_falling_due_is_left_to_the_worker_once(client, tree, use
 
     assert TreeChange.objects.get(pk=change.pk).status == "applied"
     assert jobs.enqueue_due_changes() == []
+
+
+def test_a_failed_preview_says_so_and_is_prepared_again_on_request(client, tree, users, monkeypatch):
+    change = move_ha_tien(tree)
+    client.force_login(users["province"])
+
+    def broken(*args, **kwargs):
+        raise changes.ChangeRefused(["Lỗi xem trước"])
+
+    monkeypatch.setattr(jobs, "preview_change", broken)
+    text = page(client, change).content.decode()
+    assert 'id="preview-failed"' in text and "Lỗi xem trước" in text
+    assert 'id="preview-failed"' in page(client, change).content.decode()  # not started again by itself
+    assert ChangeJob.objects.count() == 1
+
+    monkeypatch.undo()
+    monkeypatch.setattr(apply, "STEP", 1)
+    client.post(reverse("tree-change", args=[change.pk]), {"action": "preview"})
+    text = page(client, change).content.decode()
+    assert "2 đơn vị chịu tác động" in text and 'id="preview-failed"' not in text
