@@ -66,7 +66,10 @@ def _start(change, kind, *, user, version="", expected_version="", total=0):
 
 
 def preview_start(change, *, user, version):
-    """The preview job of ``change`` as it is now (``version``)."""
+    """The preview job of ``change`` as it is now (``version``); the finished previews of
+    its other versions go (they are never shown again)."""
+    stale = ChangeJob.objects.filter(change=change, kind=Kind.PREVIEW).exclude(version=version)
+    stale.exclude(status__in=ChangeJob.RUNNING_STATUSES).delete()
     return _start(change, Kind.PREVIEW, user=user, version=version)[0]
 
 

@@ -98,8 +98,10 @@ class _RolledBack(Exception):
 
 def preview_change(change, month=None, max_holders=40, progress=None):
     """The preview of ``change`` (a draft or planned change): nothing of it is kept.
-    ``progress(done, total)`` hears of the unions' figures read before the change (the
-    background worker's preview of a large change shows it)."""
+    ``progress(done, total)`` hears of the unions' figures read before the change, out of
+    the whole work (those figures, the change tried out, the figures after it): the
+    background worker's preview of a large change shows it. What is done inside the
+    rolled-back transaction could not be seen by the page, so it is not reported."""
     change = TreeChange.objects.get(pk=change.pk)
     resolution = (
         Resolution.objects.for_path(change.federation.path).filter(year=change.effective_on.year).first()
@@ -113,7 +115,7 @@ def preview_change(change, month=None, max_holders=40, progress=None):
     for done, u in enumerate(holders if resolution else [], start=1):
         before[u.pk] = _figures(resolution, u, month, components)
         if progress is not None:
-            progress(done, len(holders))
+            progress(done, 2 * len(holders) + 1)
     ended = [line.unit_id for line in change.lines.all() if line.kind in ("dissolve", "merge", "split")]
     allocations = list(
         Allocation.objects.filter(organisation__in=ended, figure__gt=0)
