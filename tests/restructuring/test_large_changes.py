@@ -8,6 +8,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from branches import changes
 from branches.changes import Step, apply, bulk
@@ -254,3 +256,27 @@ def test_a_failed_preview_says_so_and_is_prepared_again_on_request(client, tree,
     client.post(reverse("tree-change", args=[change.pk]), {"action": "preview"})
     text = page(client, change).content.decode()
     assert "2 đơn vị chịu tác động" in text and 'id="preview-failed"' not in text
+
+
+def test_a_job_whose_worker_died_shows_failed_with_carry_on(client, tree, users, queued):
+    """The worker applying the change stopped beating mid-way: the page does not spin on, it
+    says the worker stopped, what was done is kept, and offers to carry on."""
+    change = move_ha_tien(tree)
+    client.force_login(users["province"])
+    page(client, change)
+    jobs.job_run(ChangeJob.objects.get().pk)
+    version = page(client, change).context["preview_version"]
+    client.post(reverse("tree-change", args=[change.pk]), {"action": "confirm", "version": version})
+    work = ChangeJob.objects.get(kind="apply")
+    long_ago = datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(minutes=10)
+    WorkerHeartbeat.objects.create(worker_id="killed", started_at=long_ago, seen_at=long_ago)
+    DBTaskResult.objects.filter(pk=work.task_id).update(status=TaskResultStatus.RUNNING, worker_ids=["killed"])
+    ChangeJob.objects.filter(pk=work.pk).update(status="running")
+    TreeChange.objects.filter(pk=change.pk).update(status="applying", lines_done=1)
+
+    assert not client.get(reverse("tree-change-job-status", args=[work.pk])).json()["running"]
+    text = page(client, change).content.decode()
+    assert 'id="change-job-failed"' in text and "Hệ thống xử lý nền đã dừng" in text
+    assert "Tiếp tục áp dụng thay đổi này" in text and 'id="job-progress"' not in text
+    client.post(reverse("tree-change", args=[change.pk]), {"action": "carry_on"})
+    assert ChangeJob.objects.filter(kind="apply", status="queued").count() == 1
