@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('branches', '0011_treechange_undoing'),
+        ('branches', '0012_treechange_undoing'),
         ('targets', '0019_merge_api_and_excel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
