@@ -12,9 +12,11 @@ from .reporting.ledger.models import ProgressTotal, ReportingTotal, TaskStatusTo
 from .reporting.models import MonthlyReport, ReportFigure, TaskProgress
 from .resolution.allocations import Allocation
 from .resolution.models import PriorityTask, Resolution, Target, TargetComponent
+from .restructuring.models import ChangeJob
 
 __all__ = [
     "Allocation",
+    "ChangeJob",
     "ExcelImport",
     "ExportFile",
     "ScheduledJob",

@@ -7,6 +7,7 @@ from .documents import views as documents
 from .reporting import inbox_views
 from .reporting import views as reports
 from .reporting.excel import views as excel
+from .restructuring import job_views as restructuring_jobs
 from .restructuring import unit_views as restructuring_units
 from .restructuring import views as restructuring
 
@@ -50,4 +51,6 @@ urlpatterns = [
     path("tree/changes/<int:change_pk>/", restructuring.change_detail, name="tree-change"),
     path("tree/changes/<int:change_pk>/undo/", restructuring.change_undo, name="tree-change-undo"),
     path("tree/units/<int:unit_pk>/", restructuring.unit_timeline, name="unit-timeline"),
+    path("tree/changes/jobs/<uuid:pk>/", restructuring_jobs.change_job, name="tree-change-job"),
+    path("tree/changes/jobs/<uuid:pk>/status/", restructuring_jobs.change_job_status, name="tree-change-job-status"),
 ]

@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from branches import changes
-from targets.models import ExcelImport, ExportFile, TargetComponent
+from targets.models import ChangeJob, ExcelImport, ExportFile, TargetComponent
 from targets.reporting.services import report_get_or_create, report_save
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,9 @@ EXPECTED = {
     ("tree-change-unit", "GET", ()): row(LOGIN, 200, 403, 403, 403, 403, 200),
     ("tree-change", "GET", ("chg",)): row(LOGIN, 200, 403, 403, 403, 403, 200),
     ("tree-change-undo", "GET", ("chg",)): row(405, 405, 405, 405, 405, 405, 405),
+    # A large change's background work (its preview, done): as the change's page.
+    ("tree-change-job", "GET", ("cjob",)): row(LOGIN, AWAY, 403, 403, 403, 403, AWAY),
+    ("tree-change-job-status", "GET", ("cjob",)): row(LOGIN, 200, 403, 403, 403, 403, 200),
     ("unit-timeline", "GET", ("rg",)): row(LOGIN, 200, 200, 404, 404, 404, 200),
     ("unit-timeline", "GET", ("rg1",)): row(LOGIN, 200, 200, 200, 404, 404, 200),
     # set_language changes the language on POST only; a GET just sends the user back.
@@ -202,7 +205,9 @@ def objects(resolution, tree, users):
         effective_on=datetime.date(2020, 12, 1),
         steps=[changes.Step("move", units=["RG-1"], to="HT")],
     )
+    job = ChangeJob.objects.create(change=change, kind="preview", requested_by=users["province"], status="done")
     return {
+        "cjob": job.pk,
         "imp": upload.pk,
         "file": made.pk,
         "rep": report.pk,

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from branches import changes
 from branches.models import TreeChange
-from targets.models import MonthlyReport, TargetComponent
+from targets.models import ChangeJob, MonthlyReport, TargetComponent
 from targets.reporting import services
 from tests.test_url_walk import EXPECTED, WHO, _user, job_rows
 
@@ -198,7 +198,9 @@ def history(resolution, tree, users, superuser):
         effective_on=datetime.date(2020, 12, 1),
         steps=[changes.Step("move", units=["RG-1"], to="HT")],
     )
+    job = ChangeJob.objects.create(change=change, kind="preview", requested_by=users["province"], status="done")
     return {
+        "cjob": job.pk,
         "imp": upload.pk,
         "file": made.pk,
         "rep": march.pk,

@@ -12,7 +12,15 @@ stays with the unit that filed it. A large change applies in short steps after a
 checks (``apply``; docs/tree-changes.md says why).
 """
 
-from .apply import apply_due_changes, change_apply, change_check, change_confirm
+from .apply import (
+    apply_due_changes,
+    change_apply,
+    change_check,
+    change_confirm,
+    check_version,
+    due_changes,
+    is_large,
+)
 from .common import ChangeConflict, ChangeRefused, federation_of, version
 from .planning import Step, change_plan, steps_from_data
 from .undo import change_undo, last_change_of, undo_blockers
@@ -27,7 +35,10 @@ __all__ = [
     "change_confirm",
     "change_plan",
     "change_undo",
+    "check_version",
+    "due_changes",
     "federation_of",
+    "is_large",
     "last_change_of",
     "steps_from_data",
     "undo_blockers",

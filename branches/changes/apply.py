@@ -15,6 +15,7 @@ there (docs/tree-changes.md).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from unionplan import clock
@@ -111,13 +112,38 @@ def _done(change, user):
     return change
 
 
+def is_large(change):
+    """Whether ``change`` moves more than ``STEP`` units, counting those moved with a unit it
+    ends (before it applies: the active units under the units it dissolves or merges). A
+    large change applies and is undone in steps, and its pages leave its preview, applying
+    and undoing to the background worker (docs/tree-changes.md)."""
+    if change.status in (Status.APPLYING, Status.UNDOING):
+        return True
+    count = change.lines.filter(kind=TreeChangeLine.Kind.MOVE).count()  # implied ones too, once applied
+    if count <= STEP and change.status in (Status.DRAFT, Status.PLANNED):
+        ended = change.lines.filter(
+            kind__in=(TreeChangeLine.Kind.DISSOLVE, TreeChangeLine.Kind.MERGE), implied_by__isnull=True
+        ).values("unit_id")
+        alive = Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=change.effective_on)
+        count += Organisation.objects.filter(alive, parent__in=ended).count()
+    return count > STEP
+
+
+def check_version(change, expected_version):
+    """Refuse with ``ChangeConflict`` when ``change``'s units are no longer as the preview
+    carrying ``expected_version`` saw them (None: nothing to compare)."""
+    if expected_version is not None and expected_version != version(change):
+        raise ChangeConflict(
+            [_("The units of this change were changed by someone else meanwhile: check the preview again.")]
+        )
+
+
 def change_apply(change, *, user=None, expected_version=None):
     """Apply a planned change: every line in order, or nothing (with all that is wrong).
     With ``expected_version`` (the preview's), a change to its units made by someone else
     since is refused with ``ChangeConflict``. A large change applies in steps (see above)."""
     stepwise = change.status == Status.APPLYING or (
-        not transaction.get_connection().in_atomic_block
-        and change.lines.filter(kind=TreeChangeLine.Kind.MOVE, implied_by__isnull=True).count() > STEP
+        not transaction.get_connection().in_atomic_block and is_large(change)
     )
     if stepwise:
         return _apply_in_steps(change, user, expected_version)
@@ -226,13 +252,21 @@ def change_check(change):
         return list(error.messages)
 
 
-def apply_due_changes(today=None):
-    """Apply the planned changes whose day has come, oldest first, and carry on those left
-    being applied: (applied, {change: reasons})."""
+def due_changes(today=None):
+    """The planned changes whose day has come and those left being applied, oldest first."""
     today = today or clock.today()
-    applied, failed = [], {}
     due = TreeChange.objects.filter(status__in=(Status.PLANNED, Status.APPLYING), effective_on__lte=today)
-    for change in due.order_by("effective_on", "pk"):
+    return due.order_by("effective_on", "pk")
+
+
+def apply_due_changes(today=None, *, skip_large=False):
+    """Apply the planned changes whose day has come, oldest first, and carry on those left
+    being applied: (applied, {change: reasons}). With ``skip_large`` (a page's request), the
+    large ones are left to the background worker."""
+    applied, failed = [], {}
+    for change in due_changes(today):
+        if skip_large and is_large(change):
+            continue
         try:
             applied.append(change_apply(change))
         except ValidationError as error:

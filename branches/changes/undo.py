@@ -58,7 +58,7 @@ def change_undo(change, *, user=None):
     """Undo an applied change, last line first, if nothing was filed under it since; a
     change of more than ``STEP`` moves (not inside a transaction the caller holds) in steps."""
     stepwise = change.status == Status.UNDOING or (
-        not transaction.get_connection().in_atomic_block and change.lines.filter(kind=Kind.MOVE).count() > stepping.STEP
+        not transaction.get_connection().in_atomic_block and stepping.is_large(change)
     )
     if stepwise:
         return _undo_in_steps(change, user)

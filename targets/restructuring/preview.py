@@ -96,8 +96,12 @@ class _RolledBack(Exception):
     pass
 
 
-def preview_change(change, month=None, max_holders=40):
-    """The preview of ``change`` (a draft or planned change): nothing of it is kept."""
+def preview_change(change, month=None, max_holders=40, progress=None):
+    """The preview of ``change`` (a draft or planned change): nothing of it is kept.
+    ``progress(done, total)`` hears of the unions' figures read before the change, out of
+    the whole work (those figures, the change tried out, the figures after it): the
+    background worker's preview of a large change shows it. What is done inside the
+    rolled-back transaction could not be seen by the page, so it is not reported."""
     change = TreeChange.objects.get(pk=change.pk)
     resolution = (
         Resolution.objects.for_path(change.federation.path).filter(year=change.effective_on.year).first()
@@ -107,7 +111,11 @@ def preview_change(change, month=None, max_holders=40):
     components = list(resolution.components().order_by("target__number", "order")) if resolution else []
     holders = _holders(change)[:max_holders]
     version = changes.version(change)
-    before = {u.pk: _figures(resolution, u, month, components) for u in holders} if resolution else {}
+    before = {}
+    for done, u in enumerate(holders if resolution else [], start=1):
+        before[u.pk] = _figures(resolution, u, month, components)
+        if progress is not None:
+            progress(done, 2 * len(holders) + 1)
     ended = [line.unit_id for line in change.lines.all() if line.kind in ("dissolve", "merge", "split")]
     allocations = list(
         Allocation.objects.filter(organisation__in=ended, figure__gt=0)

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from branches import access, changes
 from branches.changes import Step
 from branches.models import Organisation, Placement, TreeChange, TreeChangeLine, User
+from unionplan import background
 
-from . import splits
+from . import jobs, splits
 from .forms import BulkChangeForm
 from .preview import preview_change
 
@@ -39,7 +40,7 @@ def _check(user, change):
 def change_list(request):
     """The changes of the federation (every federation's for an admin), latest first."""
     federation = _own_federation(request.user)
-    changes.apply_due_changes()
+    jobs.apply_due_changes()
     listed = TreeChange.objects.select_related("federation", "applied_by").prefetch_related("lines")
     if federation is not None:
         # Its own, and those of the federations merged into it (their staff answer for them).
@@ -82,8 +83,9 @@ def change_new(request):
 @login_required
 def change_detail(request, change_pk):
     """A change: its preview while being prepared (confirm or discard it), what it did once
-    applied (and undo it while nothing was filed under it)."""
-    changes.apply_due_changes()
+    applied (and undo it while nothing was filed under it). A large change's preview, applying
+    and undoing are the background worker's (``jobs``): the page shows how far it has got."""
+    jobs.apply_due_changes()
     change = get_object_or_404(TreeChange.objects.select_related("federation"), pk=change_pk)
     _check(request.user, change)
     if request.method == "POST":
@@ -100,9 +102,13 @@ def change_detail(request, change_pk):
                     messages.error(request, message)
                 # The preview again, the shares as typed: nothing was saved or applied.
                 return _detail(request, change, posted=request.POST)
+            jobs.forget_previews(change)
             if action == "shares":
                 messages.info(request, _("The preview shows the new shares."))
                 return redirect("tree-change", change.pk)
+        if action in ("confirm", "carry_on", "preview") and changes.is_large(change):
+            _large_action(request, change, action)
+            return redirect("tree-change", change.pk)
         if action == "confirm":
             try:
                 change = changes.change_confirm(
@@ -124,15 +130,54 @@ def change_detail(request, change_pk):
     return _detail(request, change)
 
 
-def _detail(request, change, posted=None):
-    context = {"change": change}
-    if change.status in (TreeChange.Status.DRAFT, TreeChange.Status.PLANNED):
-        context["preview"] = preview = preview_change(change)
-        context["splits"] = splits.shares_shown(change, posted)
-        splits.show_allocation_parts(preview)
+def _large_action(request, change, action):
+    """Confirm a large change, carry on applying it, or prepare its preview again: the work
+    is the background worker's."""
+    try:
+        if action == "preview":
+            jobs.preview_start(change, user=request.user, version=changes.version(change))
+        else:
+            expected = None if action == "carry_on" else request.POST.get("version") or ""
+            jobs.confirm_start(change, user=request.user, expected_version=expected)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+
+
+def _large_preview(request, change, context):
+    """The preview of a large change made by the worker for the change as it is now: shown
+    when ready, else its job (started once; a failed one is started again on request)."""
+    stored = jobs.preview_of(change, user=request.user, version=changes.version(change))
+    if stored.status == stored.Status.DONE:
+        context.update(preview_html=stored.html, preview_version=stored.version, preview_errors=stored.errors)
+    elif stored.status == stored.Status.FAILED:
+        context["preview_failed"] = stored
     else:
+        context["job"] = stored
+
+
+def _detail(request, change, posted=None):
+    context = {"change": change, "worker_alive": True}
+    large = changes.is_large(change)
+    if large:
+        context["job"] = jobs.latest_work(change)
+    if context.get("job") is not None and context["job"].status == jobs.Status.FAILED:
+        context["work_failed"] = context.pop("job")
+    if change.status in (TreeChange.Status.DRAFT, TreeChange.Status.PLANNED) and context.get("job") is None:
+        if large:
+            _large_preview(request, change, context)
+        else:
+            context["preview"] = preview = preview_change(change)
+            splits.show_allocation_parts(preview)
+            context.update(preview_version=preview.version, preview_errors=preview.errors)
+        context["splits"] = splits.shares_shown(change, posted)
+    if change.status not in (TreeChange.Status.DRAFT, TreeChange.Status.PLANNED):
         context["lines"] = change.lines.select_related("unit", "target", "previous_parent").order_by("order", "pk")
-        context["undo_blockers"] = changes.undo_blockers(change) if change.status == TreeChange.Status.APPLIED else []
+        applied = change.status == TreeChange.Status.APPLIED and context.get("job") is None
+        context["undo_blockers"] = changes.undo_blockers(change) if applied else []
+    if context.get("job") is not None:
+        context["worker_alive"] = background.worker_alive()
+        context["progress"] = jobs.job_progress(context["job"])
     return render(request, "restructuring/change_detail.html", context)
 
 
@@ -142,12 +187,14 @@ def change_undo(request, change_pk):
     change = get_object_or_404(TreeChange, pk=change_pk)
     _check(request.user, change)
     try:
-        changes.change_undo(change, user=request.user)
+        if changes.is_large(change):
+            jobs.undo_start(change, user=request.user)
+        else:
+            changes.change_undo(change, user=request.user)
+            messages.success(request, _("The change was undone."))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    else:
-        messages.success(request, _("The change was undone."))
     return redirect("tree-change", change.pk)
 
 
@@ -157,7 +204,7 @@ def unit_timeline(request, unit_pk):
     unit = get_object_or_404(Organisation.objects.select_related("parent", "merged_into"), pk=unit_pk)
     if not access.can_view_unit(request.user, unit):
         raise Http404(_("No such union."))
-    changes.apply_due_changes()
+    jobs.apply_due_changes()
     lines = (
         # Its own lines, and for a merged federation the hand-over of its units.
         TreeChangeLine.objects.filter(Q(unit=unit) | Q(target=unit) | Q(change__handover_of__lines__unit=unit))

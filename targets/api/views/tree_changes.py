@@ -47,4 +47,4 @@ class TreeChangeViewSet(viewsets.ReadOnlyModelViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # As the change pages: a planned change whose day has come is applied before it is read.
-        changes.apply_due_changes()
+        changes.apply_due_changes(skip_large=True)  # the large ones: the background worker

@@ -1,6 +1,7 @@
 """Run the background worker: django-tasks-db's worker, with beside it a heartbeat (so pages
 know a worker is alive) and the scheduler (reminders, the nightly check of the running
-totals, pruning: each enqueued once a day, by whichever worker claims it first).
+totals, pruning: each enqueued once a day, by whichever worker claims it first; and the
+applying of large changes of the tree that fell due, once each).
 
 Several workers on several machines may run against the same PostgreSQL (docs/jobs.md).
 """
@@ -15,6 +16,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
+from targets.restructuring.jobs import enqueue_due_changes
 from unionplan import background
 from unionplan.session_nice import SessionNice
 
@@ -31,6 +33,8 @@ class BeatingWorker(Worker):
         background.beat(self.worker_id, host=socket.gethostname())
         if self.schedule:
             background.enqueue_due()
+            # Large changes whose day has come: a page's request leaves them to the worker.
+            enqueue_due_changes()
 
     def beat_forever(self):
         try:
