@@ -14,6 +14,7 @@ from unionplan.admin import WordedChoicesAdmin
 from .documents import admin as documents_admin  # noqa: F401  (registers ReportTemplate)
 from .models import (
     Allocation,
+    ChangeJob,
     ExcelImport,
     ExportFile,
     MonthlyReport,
@@ -427,6 +428,16 @@ class ExportFileAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     exclude = ["content"]
     list_select_related = ["requested_by"]
+
+
+@admin.register(ChangeJob)
+class ChangeJobAdmin(ReadOnlyAdmin):
+    """A large tree change's work in the worker (preview, applying, undoing), with its errors."""
+
+    list_display = ["created_at", "change", "kind", "requested_by", "status", "done", "total", "finished_at"]
+    list_filter = ["status", "kind"]
+    exclude = ["html"]
+    list_select_related = ["change", "requested_by"]
 
 
 from .api import admin as api_admin  # noqa: E402,F401  (registers the API tokens)

@@ -48,6 +48,12 @@ class TargetsConfig(AppConfig):
         # A data migration edits components through historical models, which send no
         # signal: after migrate, the components whose counting fields changed are recounted.
         post_migrate.connect(ledger_recount.on_migrated, sender=self, dispatch_uid="ledger-recount-after-migrate")
+        # The scheduled pruning reaches the large tree changes' jobs too.
+        from unionplan.background import pruning
+
+        from .restructuring import jobs as change_jobs
+
+        pruning.connect(change_jobs.on_pruning, dispatch_uid="prune-change-jobs")
         # Every table page: django-tables2 works out a column's arguments and template once.
         from unionplan.table_cells import keep_per_table_work
 

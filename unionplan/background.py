@@ -12,12 +12,17 @@ worker can win. A page waiting for a job asks ``worker_alive()`` before it shows
 import datetime
 
 from django.db import models
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
+
+# Sent by the scheduled pruning (``targets.dashboards.tasks.prune_jobs``) with ``old``, the
+# moment before which finished rows go: a room whose job rows live above the dashboards
+# (a large tree change's jobs) prunes its own and answers {table: rows removed}.
+pruning = Signal()
 
 # A worker beats every HEARTBEAT_SECONDS; one silent for STALE_SECONDS is taken for gone.
 HEARTBEAT_SECONDS = 5

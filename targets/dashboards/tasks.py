@@ -1,7 +1,8 @@
 """The scheduled pruning of the job tables (daily, scheduled job "prune-jobs"): dashboard
 files past ``JOB_FILES_KEPT_HOURS``, Excel imports' kept files past the same and their rows
-after ``JOB_ROWS_KEPT_DAYS``, finished task results and silent workers' heartbeats after
-the same days. The job tables never grow without bound."""
+after ``JOB_ROWS_KEPT_DAYS``, large tree changes' finished jobs (previews, applying,
+undoing), finished task results and silent workers' heartbeats after the same days. The
+job tables never grow without bound."""
 
 import datetime
 
@@ -12,7 +13,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from targets.reporting.excel.models import ExcelImport
-from unionplan.background import WorkerHeartbeat
+from unionplan.background import WorkerHeartbeat, pruning
 
 from .files import build_file_task, kept_since, prune_files
 
@@ -25,7 +26,7 @@ def prune_jobs(now=None):
     old = now - datetime.timedelta(days=settings.JOB_ROWS_KEPT_DAYS)
     finished = [TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]
     imports_done = ~Q(status__in=ExcelImport.RUNNING)
-    return {
+    removed = {
         "files": prune_files(now),
         "import files": ExcelImport.objects.filter(imports_done, updated_at__lt=kept_since(now))
         .exclude(content=None)
@@ -34,6 +35,9 @@ def prune_jobs(now=None):
         "task results": DBTaskResult.objects.filter(status__in=finished, finished_at__lt=old).delete()[0],
         "workers": WorkerHeartbeat.objects.filter(seen_at__lt=old).delete()[0],
     }
+    for _receiver, answer in pruning.send(sender=None, old=old):
+        removed.update(answer or {})
+    return removed
 
 
 @task()

@@ -230,3 +230,9 @@ def latest_work(change):
     if job.is_running or (job.status == Status.FAILED and job.finished_at >= change.updated_at):
         return job
     return None
+
+
+def on_pruning(sender, old, **kwargs):
+    """The scheduled pruning (``unionplan.background.pruning``): finished jobs older than ``old``."""
+    finished = ChangeJob.objects.exclude(status__in=ChangeJob.RUNNING_STATUSES).filter(finished_at__lt=old)
+    return {"change jobs": finished.delete()[0]}

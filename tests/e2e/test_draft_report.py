@@ -34,9 +34,13 @@ def test_the_province_downloads_its_mid_year_draft_from_the_dashboard(log_in, se
     # The page's columns: #, target, figure, achieved, percent (a bar and its text), status…;
     # a cell's secondary figures stand on a second line, apart from its main text.
     june_percent = first.locator("td").nth(4).locator(".bar-text").inner_text().strip()
-    june_achieved = first.locator("td").nth(3).evaluate(
-        "td => Array.from(td.childNodes).filter(n => !(n.classList && n.classList.contains('second-line')))"
-        ".map(n => n.textContent).join('').trim()"
+    june_achieved = (
+        first.locator("td")
+        .nth(3)
+        .evaluate(
+            "td => Array.from(td.childNodes).filter(n => !(n.classList && n.classList.contains('second-line')))"
+            ".map(n => n.textContent).join('').trim()"
+        )
     )
     assert rows[0][5] == june_percent and rows[0][4] == june_achieved
     text = "\n".join(p.text for p in doc.paragraphs)

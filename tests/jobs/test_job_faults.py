@@ -127,3 +127,23 @@ def test_pruning_removes_old_files_and_kept_uploads(users, tree):
 
     assert removed["files"] == 2 and list(ExportFile.objects.all()) == [fresh]
     assert removed["import files"] == 1 and ExcelImport.objects.get().content is None
+
+
+def test_pruning_removes_large_changes_finished_jobs(users, tree, settings):
+    from branches.models import TreeChange
+    from targets.restructuring.models import ChangeJob
+
+    change = TreeChange.objects.create(
+        federation=tree["province"], decision_number="1/QĐ", effective_on=datetime.date(2020, 7, 1)
+    )
+    old = timezone.now() - datetime.timedelta(days=settings.JOB_ROWS_KEPT_DAYS + 1)
+    finished = ChangeJob.objects.create(change=change, kind="preview", status="done", finished_at=old)
+    ChangeJob.objects.create(change=change, kind="apply", status="failed", finished_at=old)
+    waiting = ChangeJob.objects.create(change=change, kind="undo", status="queued")
+    recent = ChangeJob.objects.create(change=change, kind="preview", status="done", finished_at=timezone.now())
+
+    removed = prune_jobs()
+
+    assert removed["change jobs"] == 2
+    assert set(ChangeJob.objects.all()) == {waiting, recent}
+    assert not ChangeJob.objects.filter(pk=finished.pk).exists()
