@@ -89,6 +89,19 @@ def plan(province, codes, to, number="9/QĐ"):
 MOVED = ["U0", "U1", "U3", "U4", "U5", "U7"]  # from A, B and C
 
 
+def failing_call(real, nth):
+    """``real``, but its ``nth`` call fails as a lost connection would (a step that fails)."""
+    calls = []
+
+    def call(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == nth:
+            raise DatabaseError("connection lost")
+        return real(*args, **kwargs)
+
+    return call
+
+
 @pytest.mark.django_db
 def test_bulk_moves_equal_one_unit_at_a_time_and_a_recount(resolution, settings):
     settings.UNIONPLAN_TODAY = datetime.date(2020, 9, 1)
@@ -131,17 +144,8 @@ def test_a_large_change_applies_in_steps_and_carries_on_after_a_failed_step(reso
     settings.UNIONPLAN_TODAY = datetime.date(2020, 9, 1)
     province, uppers, units = build(resolution)
     change = plan(province, MOVED, province.code)
-    real = bulk.move_group
-    calls = []
-
-    def failing_second(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise DatabaseError("connection lost")
-        return real(*args, **kwargs)
-
     # Steps of two lines: U0 U1 (from A), then U3 U4 (from B), then U5 U7 (from B and C).
-    with mock.patch.object(apply, "STEP", 2), mock.patch.object(bulk, "move_group", failing_second):
+    with mock.patch.object(apply, "STEP", 2), mock.patch.object(bulk, "move_group", failing_call(bulk.move_group, 2)):
         with pytest.raises(DatabaseError):
             changes.change_apply(change)
     change.refresh_from_db()
@@ -195,18 +199,9 @@ def test_a_large_change_is_undone_in_steps_and_carries_on_after_a_failed_step(re
     with mock.patch.object(apply, "STEP", 2):
         changes.change_apply(change)
     change.refresh_from_db()
-    real = bulk.paths_moved
-    calls = []
-
-    def failing_third(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise DatabaseError("connection lost")
-        return real(*args, **kwargs)
-
     # Steps of two moves, last first: U7 and U5 (back to C and B: two groups), then U4 U3
     # (back to B: it fails), then U1 U0.
-    with mock.patch.object(apply, "STEP", 2), mock.patch.object(bulk, "paths_moved", failing_third):
+    with mock.patch.object(apply, "STEP", 2), mock.patch.object(bulk, "paths_moved", failing_call(bulk.paths_moved, 3)):
         with pytest.raises(DatabaseError):
             changes.change_undo(change)
     change.refresh_from_db()
