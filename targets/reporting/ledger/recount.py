@@ -4,17 +4,19 @@ component's); ``recount_changed_components()`` runs after every ``migrate``."""
 
 import itertools
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from branches.models import Organisation
+from branches.models import Organisation, Placement, path_ids
 from targets.resolution import counting
-from targets.resolution.models import TargetComponent
+from targets.resolution.models import PriorityTask, TargetComponent
+from unionplan.bulk_copy import copy_rows
 
-from ..models import ReportFigure, TaskProgress
+from ..models import MonthlyReport, ReportFigure, TaskProgress
 from . import reporting as reporting_ledger
 from .figures import (
     _FIGURE_COLUMNS,
+    REPORTED,
     _components,
     _contribution_of,
     _task_contribution,
@@ -99,15 +101,10 @@ def rebuild(resolution=None, log=None, component=None):
         flush(current, buffer)
     nearest.add_held(units, held, ProgressTotal)
     totals = nearest.spread()
-    ProgressTotal.objects.bulk_create(
-        (
-            ProgressTotal(
-                organisation_id=org, component_id=cid, month=month, **dict(zip(TOTAL_FIELDS, values, strict=True))
-            )
-            for (org, cid, month), values in totals.items()
-            if any(values)
-        ),
-        batch_size=5000,
+    copy_rows(
+        ProgressTotal,
+        ["organisation_id", "component_id", "month", *TOTAL_FIELDS],
+        ((org, cid, month, *values) for (org, cid, month), values in totals.items() if any(values)),
     )
     for c in components.values():
         c.counted_as = counting.fingerprint(c)
@@ -123,6 +120,49 @@ def rebuild(resolution=None, log=None, component=None):
     return len(totals)
 
 
+# Each change of a unit's latest reported status of a task, counted per nearest holder (the
+# parent of a grassroots union, else the unit itself), task, month, new status and the one it
+# replaced (NULL for the first): the same rule as ``figures._task_contribution``, summed by the
+# database, for the units that never moved (they are counted on their own path every year).
+_TASK_CHANGES_SQL = """
+SELECT CASE WHEN o.kind = %s THEN o.parent_id ELSE o.id END, c.task_id, c.month, c.status,
+       c.previous, COUNT(*)
+FROM (
+    SELECT r.organisation_id, p.task_id, r.month, p.status,
+           LAG(p.status) OVER (PARTITION BY r.organisation_id, p.task_id ORDER BY r.month) AS previous
+    FROM {progress} p
+    JOIN {report} r ON r.id = p.report_id
+    JOIN {task} t ON t.id = p.task_id
+    WHERE r.status IN ({reported}) {of_resolution}
+) c
+JOIN {organisation} o ON o.id = c.organisation_id
+WHERE (c.previous IS NULL OR c.previous <> c.status)
+  AND NOT EXISTS (SELECT 1 FROM {placement} pl WHERE pl.unit_id = c.organisation_id)
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+def _task_changes_by_holder(resolution):
+    """[(nearest holder, task, month, status, previous status or None, units)] of the units
+    that never moved (``_TASK_CHANGES_SQL``)."""
+    sql = _TASK_CHANGES_SQL.format(
+        progress=TaskProgress._meta.db_table,
+        report=MonthlyReport._meta.db_table,
+        task=PriorityTask._meta.db_table,
+        organisation=Organisation._meta.db_table,
+        placement=Placement._meta.db_table,
+        reported=", ".join(["%s"] * len(REPORTED)),
+        of_resolution="" if resolution is None else "AND t.resolution_id = %s",
+    )
+    params = [Organisation.Kind.GRASSROOTS, *REPORTED] + ([] if resolution is None else [resolution.pk])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Millions of rows sorted and grouped once: in memory, for this transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _rebuild_task_totals(resolution, units):
     tasks = (
         TaskProgress.objects.all() if resolution is None else TaskProgress.objects.filter(task__resolution=resolution)
@@ -133,32 +173,39 @@ def _rebuild_task_totals(resolution, units):
         else TaskStatusTotal.objects.filter(task__resolution=resolution)
     )
     stale.delete()
-    moved, held = set(reporting_ledger.moved_units()), {}
     nearest = NearestHolders(len(TASK_STATUS_FIELDS))
+    chains = {
+        pk: path_ids(path)
+        for pk, path in Organisation.objects.exclude(kind=Organisation.Kind.GRASSROOTS).values_list("pk", "path")
+    }
+    column = {status: i for i, status in enumerate(TASK_STATUS_FIELDS)}
+    width = len(TASK_STATUS_FIELDS)
+    for holder, task_id, month, status, previous, count in _task_changes_by_holder(resolution):
+        if holder is None:
+            continue
+        values = [0] * width
+        values[column[status]] += count
+        if previous is not None:
+            values[column[previous]] -= count
+        nearest.add(chains[holder], {(task_id, month): values})
+    # The units that moved: each year's part at the path they had at that year's end.
+    moved, held = reporting_ledger.moved_units(), {}
     rows = (
-        tasks.order_by("report__organisation_id", "report__month")
+        tasks.filter(report__organisation_id__in=Placement.objects.values("unit_id"))
+        .order_by("report__organisation_id", "report__month")
         .values_list("report__organisation_id", "task_id", "report__month", "report__status", "status")
         .iterator(chunk_size=20000)
     )
     for unit_id, unit_rows in itertools.groupby(rows, key=lambda row: row[0]):
-        contribution = _task_contribution(row[1:] for row in unit_rows)
-        if unit_id in moved:
-            held[unit_id] = contribution
-        else:
-            nearest.add_unit(units[unit_id], contribution)
-    nearest.add_held(units, held, TaskStatusTotal)
+        held[unit_id] = _task_contribution(row[1:] for row in unit_rows)
+    nearest.add_held({**units, **moved}, held, TaskStatusTotal)
     totals = nearest.spread()
-    TaskStatusTotal.objects.bulk_create(
-        (
-            TaskStatusTotal(
-                organisation_id=org, task_id=task, month=month, **dict(zip(TASK_STATUS_FIELDS, values, strict=True))
-            )
-            for (org, task, month), values in totals.items()
-            if any(values)
-        ),
-        batch_size=5000,
+    copy_rows(
+        TaskStatusTotal,
+        ["organisation_id", "task_id", "month", *TASK_STATUS_FIELDS],
+        ((org, task, month, *values) for (org, task, month), values in totals.items() if any(values)),
     )
-    return len(totals)
+    return sum(1 for values in totals.values() if any(values))
 
 
 def _rebuild_progress_shifts(components):

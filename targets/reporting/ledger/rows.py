@@ -66,14 +66,19 @@ class NearestHolders:
 
     def __init__(self, width):
         self.width = width
-        self.sums = defaultdict(lambda: [0] * width)  # (chain, *key): values
-        self.chains = {}  # chain: itself (one tuple per chain)
+        self.sums = defaultdict(lambda: [0] * width)  # (chain's number, *key): values
+        self.numbers = {}  # chain (a tuple of holder ids): its number, the index in ``chains``
+        self.chains = []
 
     def add(self, chain, contribution):
         chain = tuple(chain)
-        chain = self.chains.setdefault(chain, chain)
+        number = self.numbers.get(chain)
+        if number is None:
+            number = self.numbers[chain] = len(self.chains)
+            self.chains.append(chain)
+        sums = self.sums
         for key, values in contribution.items():
-            acc = self.sums[(chain, *key)]
+            acc = sums[(number, *key)]
             for i, v in enumerate(values):
                 acc[i] += v
 
@@ -93,8 +98,8 @@ class NearestHolders:
     def spread(self):
         """{(holder, *key): values}: every holder's totals."""
         totals = defaultdict(lambda: [0] * self.width)
-        for (chain, *key), values in self.sums.items():
-            for holder in chain:
+        for (number, *key), values in self.sums.items():
+            for holder in self.chains[number]:
                 acc = totals[(holder, *key)]
                 for i, v in enumerate(values):
                     acc[i] += v
