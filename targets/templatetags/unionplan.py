@@ -7,8 +7,15 @@ from django import template
 from branches.access import can_change_tree
 from targets.dashboards import columns
 from unionplan.numbers import format_achievement, format_number, format_percent
+from unionplan.table_cells import body_rows
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def table_body_rows(context, table):
+    """A django-tables2 table's body rows, written in Python (``unionplan.table_cells``)."""
+    return body_rows(table, context)
 
 
 @register.filter
