@@ -112,12 +112,15 @@ def measure_here(args):
     log(f"{root.name}: {result['grassroots']:,} grassroots unions, {year}")
 
     def measure(label, call, repeat, per=1):
-        times, queries, blocks = [], 0, None
+        times, queries, blocks, splits = [], 0, None, []
         for _ in range(repeat):
             with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = call()
                 times.append((time.perf_counter() - started) * 1000 / per)
+                cpu = (time.process_time() - cpu_started) * 1000 / per
+            sql = sum(float(q["time"]) for q in captured.captured_queries) * 1000 / per
+            splits.append((times[-1], cpu, sql))
             queries = len(captured) / per
             status = getattr(response, "status_code", 200)
             if status not in (200, 302):
@@ -126,6 +129,10 @@ def measure_here(args):
             blocks = blocks_touched(connection, captured) / per
         row = {"label": label, "median": statistics.median(times), "p95": percentile95(times), "queries": queries}
         row["blocks"] = blocks
+        # Where the time of the request at p95 went: this process's own CPU time (Python),
+        # waiting for SQL answers, and the rest (waiting for a CPU, or for anything else).
+        slow = sorted(splits)[min(len(splits) - 1, round(0.95 * (len(splits) - 1)))]
+        row["p95_split"] = {"cpu": slow[1], "sql": slow[2], "other": max(0.0, slow[0] - slow[1] - slow[2])}
         log(f"  {label:<44} median {row['median']:7.1f} ms   p95 {row['p95']:7.1f} ms   {queries:5.1f} queries")
         result["pages"].append(row)
 
@@ -306,6 +313,19 @@ def mb(size):
     return f"{size / 1024 / 1024:,.1f} MB"
 
 
+def python_speed():
+    """Seconds this machine takes for a fixed pure-Python loop (10 million additions, the best
+    of three): the pages are mostly Python, so their times on two machines compare through it."""
+    best = None
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for i in range(10_000_000):
+            total += i
+        took = time.perf_counter() - started
+        best = took if best is None else min(best, took)
+    return f"a Python loop of 10 million additions in {best:.2f} s"
+
+
 def machine():
     load = os.getloadavg()
     return f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
@@ -382,7 +402,8 @@ def main():
         sizes.append((second, args.national_db))
     if not sizes[0][1]:
         raise SystemExit("name the databases: --province-db URL [--national-db URL], or set DATABASE_URL")
-    print(f"{platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()} · before: {machine()}")
+    print(f"{platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()} · {python_speed()}")
+    print(f"before: {machine()}")
     results = {}
     for name, url in sizes:
         started = time.monotonic()

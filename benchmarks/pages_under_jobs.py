@@ -40,6 +40,13 @@ import dashboards  # noqa: E402  (the page list and its measuring child)
 import excel_import  # noqa: E402  (the 5,000-row template's units and officer)
 
 
+def cpu_times():
+    """The machine's CPU time so far by kind (clock ticks, /proc/stat's first line)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]
+    names = ("user", "nice", "system", "idle", "iowait", "irq", "softirq")
+    return dict(zip(names, map(int, fields), strict=True))
+
+
 def setup(url, today):
     os.environ["DATABASE_URL"] = url
     os.environ["UNIONPLAN_TODAY"] = today
@@ -145,7 +152,7 @@ def main():
     export = ("/dashboard/completeness/", f"unit={root.pk}&month=11&year={resolution.year}&_export=xlsx&table=units")
 
     args.environment = dict(dashboards.production_environment(args), UNIONPLAN_TODAY=today)
-    print(f"{os.cpu_count()} CPUs; {dashboards.machine()}; today {today}", flush=True)
+    print(f"{os.cpu_count()} CPUs, {dashboards.python_speed()}; {dashboards.machine()}; today {today}", flush=True)
     idle = dashboards.run_child(args.db, args)
     print(f"idle run done; {dashboards.machine()}", flush=True)
 
@@ -175,10 +182,14 @@ def main():
         for ready in readies:
             ready.wait(600)
         time.sleep(3)  # the workers have taken both jobs
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), cpu_times()
         busy = dashboards.run_child(args.db, args)
-        measured = time.monotonic() - started
+        measured, cpu_after = time.monotonic() - started, cpu_times()
         print(f"busy run done in {measured:.0f} s; {dashboards.machine()}", flush=True)
+        spent = {name: cpu_after[name] - cpu_before[name] for name in cpu_after}
+        total = sum(spent.values()) or 1
+        shares = ", ".join(f"{name} {100 * value / total:.0f} %" for name, value in spent.items())
+        print(f"the machine's CPUs during the busy run: {shares}", flush=True)
     finally:
         stop.set()
         for driver in drivers:
@@ -191,13 +202,15 @@ def main():
     while not log.empty():
         jobs.append(log.get())
     busy_pages = {row["label"]: row for row in busy["pages"]}
-    print(f"\n{'page':<44} {'idle median / p95':>20} {'busy median / p95':>20} {'p95 ratio':>10}")
+    print(f"\n{'page':<44} {'idle median / p95':>20} {'busy median / p95':>20} {'p95 ratio':>10}  busy p95 request")
     for row in idle["pages"]:
         other = busy_pages[row["label"]]
         ratio = other["p95"] / row["p95"] if row["p95"] else float("nan")
         idle_figures = f"{row['median']:10.1f} / {row['p95']:7.1f}"
         busy_figures = f"{other['median']:10.1f} / {other['p95']:7.1f}"
-        print(f"{row['label']:<44} {idle_figures} {busy_figures} {ratio:9.1f}×")
+        split = other["p95_split"]
+        where = f"CPU {split['cpu']:.0f} + SQL {split['sql']:.0f} + other {split['other']:.0f} ms"
+        print(f"{row['label']:<44} {idle_figures} {busy_figures} {ratio:9.1f}×  {where}")
     for kind in ("import", "export"):
         runs = [(s, rows, status) for k, s, rows, status in jobs if k == kind]
         if runs:
