@@ -59,15 +59,13 @@ def measure_here(args):
     """Measure the database DATABASE_URL names; print the result as one JSON line."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionplan.settings")
-    import django
-
-    django.setup()
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch, reverse
 
+    import unionplan.wsgi  # noqa: F401  (started as a gunicorn worker starts, start-up objects frozen)
     from branches.models import Organisation, User
     from targets.models import MonthlyReport, Resolution
     from targets.reporting import services
