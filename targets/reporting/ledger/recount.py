@@ -112,7 +112,7 @@ def rebuild(resolution=None, log=None, component=None):
     _rebuild_progress_shifts(components)
     if component is not None:
         return len(totals)
-    task_rows = _rebuild_task_totals(resolution, units)
+    task_rows = _rebuild_task_totals(resolution)
     _rebuild_task_shifts(resolution)
     if log:
         log(f"progress totals rebuilt: {len(totals)} rows; task status totals: {task_rows} rows")
@@ -163,7 +163,7 @@ def _task_changes_by_holder(resolution):
         return cursor.fetchall()
 
 
-def _rebuild_task_totals(resolution, units):
+def _rebuild_task_totals(resolution):
     tasks = (
         TaskProgress.objects.all() if resolution is None else TaskProgress.objects.filter(task__resolution=resolution)
     )
@@ -198,14 +198,10 @@ def _rebuild_task_totals(resolution, units):
     )
     for unit_id, unit_rows in itertools.groupby(rows, key=lambda row: row[0]):
         held[unit_id] = _task_contribution(row[1:] for row in unit_rows)
-    nearest.add_held({**units, **moved}, held, TaskStatusTotal)
-    totals = nearest.spread()
-    copy_rows(
-        TaskStatusTotal,
-        ["organisation_id", "task_id", "month", *TASK_STATUS_FIELDS],
-        ((org, task, month, *values) for (org, task, month), values in totals.items() if any(values)),
-    )
-    return sum(1 for values in totals.values() if any(values))
+    nearest.add_held(moved, held, TaskStatusTotal)
+    rows = [(org, task, month, *values) for (org, task, month), values in nearest.spread().items() if any(values)]
+    copy_rows(TaskStatusTotal, ["organisation_id", "task_id", "month", *TASK_STATUS_FIELDS], rows)
+    return len(rows)
 
 
 def _rebuild_progress_shifts(components):
